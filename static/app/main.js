@@ -1,0 +1,28 @@
+// The page's entry point: starts the Python session, shows its progress and state, and
+// publishes the JavaScript API (window.pyapp) that tests and embedding pages use:
+//
+//   await window.pyapp.ready                  -> info {python, numpy, sklearn, tfjs, backend, backends, ...}
+//   await window.pyapp.runPython(code)        -> {result, stdout, stderr, error}
+//   await window.pyapp.stop()                 -> "interrupted" | "restarted" | "idle"
+//   await window.pyapp.restart()              -> info of the new session
+import { PythonSession, openedFromDisk } from "./session.js";
+import { mountStatus } from "./status.js";
+import { mountScratchpad } from "./scratchpad.js";
+
+const requestedBackend = new URLSearchParams(location.search).get("backend");
+const session = new PythonSession({ backend: requestedBackend });
+
+window.pyapp = {
+  session,
+  openedFromDisk,
+  get ready() {
+    return session.ready;
+  },
+  runPython: (code, options) => session.runPython(code, options),
+  stop: () => session.stop(),
+  restart: () => session.restart(),
+};
+
+mountStatus(document.getElementById("status"), session);
+mountScratchpad(document.getElementById("scratchpad"), session);
+session.start().catch((error) => console.error("Python failed to start:", error));

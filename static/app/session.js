@@ -1,0 +1,148 @@
+// The page's handle on the Python worker: start it, run code, stream output, stop it.
+//
+// Served with COOP/COEP the page is cross-origin isolated, so a SharedArrayBuffer lets
+// Stop interrupt Python in place (KeyboardInterrupt, state kept). From disk there is no
+// SharedArrayBuffer: Stop ends the worker and starts a new session, and says so.
+import { loadAsset } from "./assets.js";
+
+export const openedFromDisk = location.protocol === "file:";
+
+function distBaseURL() {
+  return new URL(".", location.href).href;
+}
+
+async function createWorker() {
+  if (!openedFromDisk) return new Worker("worker.js");
+  // file:// pages cannot start workers from files; a blob worker they can.
+  const source = await loadAsset("worker.js");
+  const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+  const worker = new Worker(url);
+  URL.revokeObjectURL(url);
+  return worker;
+}
+
+export class PythonSession extends EventTarget {
+  constructor({ backend = null } = {}) {
+    super();
+    this.backend = backend;
+    this.canInterrupt = Boolean(self.crossOriginIsolated && self.SharedArrayBuffer);
+    this.state = "stopped";
+    this.info = null;
+    this.nextId = 1;
+    this.pending = new Map();
+    this.worker = null;
+    this.ready = null;
+  }
+
+  start() {
+    this.ready = this._boot();
+    return this.ready;
+  }
+
+  async _boot() {
+    this._setState("loading");
+    const worker = await createWorker();
+    this.worker = worker;
+    this.interruptBuffer = this.canInterrupt ? new Uint8Array(new SharedArrayBuffer(1)) : null;
+    const ready = new Promise((resolve, reject) => {
+      this._bootDone = { resolve, reject };
+    });
+    worker.onmessage = (event) => this._onMessage(event.data);
+    worker.onerror = (event) => this._fail(new Error(event.message || "the Python worker failed to start"));
+    worker.postMessage({
+      type: "init",
+      mode: openedFromDisk ? "file" : "http",
+      baseURL: distBaseURL(),
+      interruptBuffer: this.interruptBuffer,
+      backend: this.backend,
+    });
+    this.info = await ready;
+    this._setState("idle");
+    return this.info;
+  }
+
+  _fail(error) {
+    if (this._bootDone) this._bootDone.reject(error);
+    this._setState("failed");
+    this._emit("fatal", { message: error.message });
+  }
+
+  _setState(state) {
+    this.state = state;
+    this._emit("state", { state });
+  }
+
+  _emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  async _onMessage(message) {
+    switch (message.type) {
+      case "need-asset": {
+        try {
+          const bytes = await loadAsset(message.name);
+          this.worker.postMessage({ type: "asset", name: message.name, bytes }, [bytes]);
+        } catch (error) {
+          this.worker.postMessage({ type: "asset", name: message.name, error: error.message });
+        }
+        break;
+      }
+      case "progress":
+        this._emit("progress", message);
+        break;
+      case "ready":
+        this._bootDone.resolve(message.info);
+        break;
+      case "stream":
+        this._emit("stream", message);
+        break;
+      case "result": {
+        const entry = this.pending.get(message.id);
+        this.pending.delete(message.id);
+        if (this.pending.size === 0) this._setState("idle");
+        const { result, stdout, stderr, error } = message;
+        entry.resolve({ result, stdout, stderr, error });
+        break;
+      }
+      case "fatal":
+        this._fail(new Error(message.message));
+        break;
+      default:
+        this._emit(message.type, message);
+    }
+  }
+
+  // Runs Python code; resolves to {result, stdout, stderr, error}, never rejects for a
+  // Python error (that is `error`: {type, message, traceback}).
+  async runPython(code, { filename = "<exec>" } = {}) {
+    if (typeof code !== "string") throw new TypeError("runPython(code) expects a string of Python code");
+    await this.ready;
+    const id = this.nextId++;
+    const done = new Promise((resolve) => this.pending.set(id, { resolve }));
+    this._setState("running");
+    if (this.interruptBuffer) this.interruptBuffer[0] = 0;
+    this.worker.postMessage({ type: "run", id, code, filename });
+    return done;
+  }
+
+  // Stops the running program: "interrupted" (KeyboardInterrupt, session kept) when the
+  // page is cross-origin isolated, else "restarted" (a new, empty session).
+  async stop() {
+    if (this.state !== "running") return "idle";
+    if (this.interruptBuffer) {
+      this.interruptBuffer[0] = 2; // SIGINT
+      return "interrupted";
+    }
+    await this.restart("stopped");
+    return "restarted";
+  }
+
+  async restart(reason = "restart") {
+    if (this.worker) this.worker.terminate();
+    const reset = { type: "SessionReset", message: `The Python session was restarted (${reason}); its variables are gone.`, traceback: "" };
+    for (const entry of this.pending.values()) entry.resolve({ result: null, stdout: "", stderr: "", error: reset });
+    this.pending.clear();
+    this._emit("reset", { reason });
+    return this.start();
+  }
+}

@@ -1,0 +1,211 @@
+// The worker: Python (Pyodide) and TensorFlow.js run here together, so FFI calls stay
+// synchronous and cheap while the page's main thread only draws (DESIGN.md, decision 4).
+//
+// The page sends {type: "init", mode, baseURL, interruptBuffer, backend}. In "http" mode
+// files are fetched as usual. In "file" mode (a file:// page) a worker can fetch nothing,
+// so every runtime file is asked of the page, which loads it from dist/assets/ as a
+// classic script (static/app/assets.js); fetch() is replaced for URLs under dist/.
+import runnerSource from "./runner.py";
+import { chooseBackend, listBackends } from "./backends.js";
+
+let baseURL = "";
+let mode = "http";
+let pyodide = null;
+let runner = null;
+const pendingAssets = new Map();
+const nativeFetch = self.fetch.bind(self);
+
+function post(message, transfer) {
+  self.postMessage(message, transfer || []);
+}
+
+function progress(text, detail = {}) {
+  post({ type: "progress", text, ...detail });
+}
+
+// ---------------------------------------------------------------- files from the page
+
+function askPageFor(name) {
+  if (!pendingAssets.has(name)) {
+    let resolve, reject;
+    const promise = new Promise((res, rej) => ((resolve = res), (reject = rej)));
+    pendingAssets.set(name, { promise, resolve, reject });
+    post({ type: "need-asset", name });
+  }
+  return pendingAssets.get(name).promise;
+}
+
+function settleAsset(message) {
+  const pending = pendingAssets.get(message.name);
+  if (!pending) return;
+  // Forget the bytes once delivered: the runtime keeps what it needs of them.
+  pendingAssets.delete(message.name);
+  if (message.error) pending.reject(new Error(message.error));
+  else pending.resolve(message.bytes);
+}
+
+function assetNameOf(url) {
+  const href = String(url && url.url !== undefined ? url.url : url);
+  const absolute = new URL(href, baseURL).href;
+  return absolute.startsWith(baseURL) ? decodeURIComponent(absolute.slice(baseURL.length).split(/[?#]/)[0]) : null;
+}
+
+const contentTypes = { wasm: "application/wasm", json: "application/json", js: "text/javascript" };
+
+async function fetchFromPage(url, init) {
+  const name = assetNameOf(url);
+  if (name === null) return nativeFetch(url, init);
+  let bytes;
+  try {
+    bytes = await askPageFor(name);
+  } catch (error) {
+    return new Response(String(error.message || error), { status: 404, statusText: "Not Found" });
+  }
+  const type = contentTypes[name.split(".").pop()] || "application/octet-stream";
+  return new Response(bytes, { status: 200, headers: { "Content-Type": type } });
+}
+
+// Counts the bytes of each runtime file as it arrives, for the page's progress bar.
+async function fetchWithProgress(url, init) {
+  const name = assetNameOf(url) || String(url);
+  progress(`Loading ${name}`, { file: name });
+  const response = await (mode === "file" ? fetchFromPage(url, init) : nativeFetch(url, init));
+  progress(`Loaded ${name}`, { file: name, done: true, bytes: Number(response.headers.get("Content-Length")) || 0 });
+  return response;
+}
+
+async function loadScript(path) {
+  progress(`Loading ${path}`, { file: path });
+  if (mode === "http") {
+    self.importScripts(baseURL + path);
+  } else {
+    const bytes = await askPageFor(path);
+    // A file:// worker can neither importScripts nor import() its files: evaluate the
+    // text in the global scope instead, as a classic script would run.
+    (0, eval)(new TextDecoder().decode(bytes) + `\n//# sourceURL=${baseURL}${path}`);
+  }
+  progress(`Loaded ${path}`, { file: path, done: true });
+}
+
+// ---------------------------------------------------------------- start-up
+
+async function startTensorFlow(requestedBackend) {
+  await loadScript("tfjs/tf.min.js");
+  await loadScript("tfjs/tf-backend-wasm.min.js");
+  try {
+    await loadScript("tfjs/tf-backend-webgpu.min.js");
+  } catch (error) {
+    progress(`WebGPU backend script failed to load: ${error.message}`);
+  }
+  // From disk, Emscripten would read file:// URLs with XHR, which a blob worker cannot:
+  // make it use fetch() (TF.js's platform fetch), which we serve from the page.
+  self.tf.wasm.setWasmPaths(baseURL + "tfjs/", mode === "file");
+  const available = await listBackends(self.tf);
+  const backend = await chooseBackend(self.tf, available, requestedBackend);
+  return { version: self.tf.version.tfjs, backend, available };
+}
+
+async function startPython() {
+  await loadScript("pyodide/pyodide.js");
+  await loadScript("pyodide/pyodide.asm.js");
+  const py = await self.loadPyodide({
+    indexURL: baseURL + "pyodide/",
+    fullStdLib: false,
+    stdout: () => {},
+    stderr: () => {},
+  });
+  return py;
+}
+
+async function init(message) {
+  mode = message.mode;
+  baseURL = message.baseURL;
+  self.fetch = fetchWithProgress;
+  const started = performance.now();
+  // Both start at once: Pyodide's wasm compiles off the thread while TF.js initialises.
+  const [py, tfInfo] = await Promise.all([startPython(), startTensorFlow(message.backend)]);
+  pyodide = py;
+  if (message.interruptBuffer) pyodide.setInterruptBuffer(message.interruptBuffer);
+  pyodide.setStdout({ write: (bytes) => runner.write("stdout", bytes) });
+  pyodide.setStderr({ write: (bytes) => runner.write("stderr", bytes) });
+  runner = makeRunner(pyodide);
+  const lock = await (await self.fetch(baseURL + "pyodide/pyodide-lock.json")).json();
+  const versionOf = (name) => (lock.packages[name] || {}).version || null;
+  post({
+    type: "ready",
+    info: {
+      python: pyodide.runPython("import sys; sys.version.split()[0]"),
+      pyodide: pyodide.version,
+      numpy: versionOf("numpy"),
+      sklearn: versionOf("scikit-learn"),
+      pyapp: versionOf("pyapp"),
+      tfjs: tfInfo.version,
+      backend: tfInfo.backend,
+      backends: tfInfo.available,
+      interrupt: Boolean(message.interruptBuffer),
+      jspi: Boolean(globalThis.WebAssembly && WebAssembly.Suspending),
+      bootMs: Math.round(performance.now() - started),
+    },
+  });
+}
+
+// ---------------------------------------------------------------- running code
+
+// Runs one program at a time; output is streamed to the page as it comes and also
+// gathered into the program's result.
+function makeRunner(py) {
+  const namespace = py.globals.get("dict")();
+  py.runPython(runnerSource, { globals: namespace, filename: "<pyapp-runner>" });
+  const runCode = namespace.get("run_code");
+  const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
+  let current = null;
+  let queue = Promise.resolve();
+  const userGlobals = py.globals.get("dict")();
+  userGlobals.set("__name__", "__main__");
+
+  return {
+    write(stream, bytes) {
+      const text = decoders[stream].decode(bytes, { stream: true });
+      if (current) {
+        current[stream] += text;
+        post({ type: "stream", id: current.id, stream, text });
+      }
+      return bytes.length;
+    },
+    run(id, code, filename) {
+      queue = queue.then(async () => {
+        current = { id, stdout: "", stderr: "" };
+        let reply;
+        try {
+          await py.loadPackagesFromImports(code, {
+            messageCallback: (text) => progress(text, { packages: true }),
+            errorCallback: (text) => progress(text, { packages: true, error: true }),
+          });
+          const outcome = await runCode.callKwargs(code, userGlobals, { filename });
+          reply = outcome.toJs({ dict_converter: Object.fromEntries });
+          outcome.destroy();
+        } catch (error) {
+          reply = { result: null, error: { type: "InternalError", message: String(error.message || error), traceback: String(error.stack || "") } };
+        }
+        post({ type: "result", id, ...reply, stdout: current.stdout, stderr: current.stderr });
+        current = null;
+      });
+      return queue;
+    },
+  };
+}
+
+self.onmessage = async (event) => {
+  const message = event.data;
+  try {
+    if (message.type === "init") {
+      await init(message);
+    } else if (message.type === "asset") {
+      settleAsset(message);
+    } else if (message.type === "run") {
+      await runner.run(message.id, message.code, message.filename || "<exec>");
+    }
+  } catch (error) {
+    post({ type: "fatal", message: String(error.message || error), stack: String(error.stack || "") });
+  }
+};
