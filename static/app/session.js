@@ -104,6 +104,10 @@ export class PythonSession extends EventTarget {
         entry.resolve({ result, stdout, stderr, error });
         break;
       }
+      case "app-message":
+        this._emit("message", { kind: message.kind, payload: message.payload });
+        this._emit(`message:${message.kind}`, message.payload);
+        break;
       case "fatal":
         this._fail(new Error(message.message));
         break;

@@ -65,8 +65,19 @@ async function fetchFromPage(url, init) {
   return new Response(bytes, { status: 200, headers: { "Content-Type": type } });
 }
 
+// The app works offline and the data stays on the device: a request for anything but
+// the app's own files (or blob:/data: URLs) is refused here, before it leaves, with a
+// message that says why (the page's Content-Security-Policy would block it too).
+function refuseOutsideRequest(url) {
+  const href = new URL(String(url && url.url !== undefined ? url.url : url), baseURL).href;
+  if (href.startsWith(baseURL) || href.startsWith("blob:") || href.startsWith("data:")) return null;
+  return new TypeError(`fetch of ${href} refused: this app runs offline and loads only its own files (${baseURL})`);
+}
+
 // Counts the bytes of each runtime file as it arrives, for the page's progress bar.
 async function fetchWithProgress(url, init) {
+  const refused = refuseOutsideRequest(url);
+  if (refused) throw refused;
   const name = assetNameOf(url) || String(url);
   progress(`Loading ${name}`, { file: name });
   const response = await (mode === "file" ? fetchFromPage(url, init) : nativeFetch(url, init));
@@ -148,6 +159,16 @@ async function init(message) {
     },
   });
 }
+
+// ---------------------------------------------------------------- messages to the page
+
+// Python reaches the page's main thread (charts, sensors, the editor) through this one
+// function: `from js import pyappSend; pyappSend("vis", payload)`. The page's session
+// emits it as a "message" event with {kind, payload}; `transfer` lists ArrayBuffers to move.
+self.pyappSend = (kind, payload, transfer) => {
+  const plain = payload && typeof payload.toJs === "function" ? payload.toJs({ dict_converter: Object.fromEntries }) : payload;
+  post({ type: "app-message", kind, payload: plain }, transfer ? Array.from(transfer) : []);
+};
 
 // ---------------------------------------------------------------- running code
 
