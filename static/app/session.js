@@ -47,6 +47,10 @@ export class PythonSession extends EventTarget {
     const ready = new Promise((resolve, reject) => {
       this._bootDone = { resolve, reject };
     });
+    // Resolves with the full info once TF.js has its backend too (or failed: info.tfjsError).
+    this.tfjsReady = new Promise((resolve) => {
+      this._tfjsDone = resolve;
+    });
     worker.onmessage = (event) => this._onMessage(event.data);
     worker.onerror = (event) => this._fail(new Error(event.message || "the Python worker failed to start"));
     worker.postMessage({
@@ -57,6 +61,8 @@ export class PythonSession extends EventTarget {
       backend: this.backend,
     });
     this.info = await ready;
+    // Milliseconds from navigation to a usable session, for bench/ and the status bar.
+    this.readyAt = performance.now();
     this._setState("idle");
     return this.info;
   }
@@ -92,6 +98,17 @@ export class PythonSession extends EventTarget {
         break;
       case "ready":
         this._bootDone.resolve(message.info);
+        break;
+      case "tfjs-ready":
+        this.tfjsReadyAt = performance.now();
+        Object.assign(this.info, message.info);
+        this._emit("tfjs", this.info);
+        this._tfjsDone(this.info);
+        break;
+      case "tfjs-failed":
+        this.info.tfjsError = message.message;
+        this._emit("tfjs", this.info);
+        this._tfjsDone(this.info);
         break;
       case "stream":
         this._emit("stream", message);

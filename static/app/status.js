@@ -31,6 +31,8 @@ export function mountStatus(root, session) {
     if (session.info && detail.state === "idle") details.replaceChildren(...describe(session.info, session));
   });
 
+  session.addEventListener("tfjs", () => details.replaceChildren(...describe(session.info, session)));
+
   session.addEventListener("fatal", ({ detail }) => {
     line.textContent = `Python failed to start: ${detail.message}`;
     bar.hidden = true;
@@ -42,9 +44,9 @@ function describe(info, session) {
     ["Python", `${info.python} (Pyodide ${info.pyodide})`],
     ["numpy", `${info.numpy} (loads on first import)`],
     ["scikit-learn", `${info.sklearn} (loads on first import)`],
-    ["TensorFlow.js", info.tfjs],
-    ["Backend", info.backend],
-    ["Available", info.backends.map((b) => (b.software ? `${b.name} (software: ${b.renderer})` : b.name)).join(", ")],
+    ["TensorFlow.js", info.tfjsError ? `failed to start: ${info.tfjsError}` : info.tfjs || "starting…"],
+    ["Backend", info.backend || "…"],
+    ["Available", (info.backends || []).map((b) => (b.software ? `${b.name} (software: ${b.renderer})` : b.name)).join(", ")],
     ["Stop", session.canInterrupt ? "interrupts Python (cross-origin isolated)" : "restarts the session (opened from disk: no SharedArrayBuffer)"],
   ];
   return rows.map(([key, value]) => {

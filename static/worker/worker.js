@@ -128,14 +128,16 @@ async function startPython() {
   return py;
 }
 
+// TF.js starts once Python is ready (the two would compete for this one thread), and
+// runs while the user's first program loads its packages; programs wait for it.
+let tensorFlowReady = Promise.resolve(null);
+
 async function init(message) {
   mode = message.mode;
   baseURL = message.baseURL;
   self.fetch = fetchWithProgress;
   const started = performance.now();
-  // Both start at once: Pyodide's wasm compiles off the thread while TF.js initialises.
-  const [py, tfInfo] = await Promise.all([startPython(), startTensorFlow(message.backend)]);
-  pyodide = py;
+  pyodide = await startPython();
   if (message.interruptBuffer) pyodide.setInterruptBuffer(message.interruptBuffer);
   pyodide.setStdout({ write: (bytes) => runner.write("stdout", bytes) });
   pyodide.setStderr({ write: (bytes) => runner.write("stderr", bytes) });
@@ -150,14 +152,21 @@ async function init(message) {
       numpy: versionOf("numpy"),
       sklearn: versionOf("scikit-learn"),
       pyapp: versionOf("pyapp"),
-      tfjs: tfInfo.version,
-      backend: tfInfo.backend,
-      backends: tfInfo.available,
       interrupt: Boolean(message.interruptBuffer),
       jspi: Boolean(globalThis.WebAssembly && WebAssembly.Suspending),
       bootMs: Math.round(performance.now() - started),
     },
   });
+  tensorFlowReady = startTensorFlow(message.backend).then(
+    (info) => {
+      post({ type: "tfjs-ready", info: { tfjs: info.version, backend: info.backend, backends: info.available } });
+      return info;
+    },
+    (error) => {
+      post({ type: "tfjs-failed", message: String(error.message || error) });
+      return null;
+    },
+  );
 }
 
 // ---------------------------------------------------------------- messages to the page
@@ -198,10 +207,13 @@ function makeRunner(py) {
         current = { id, stdout: "", stderr: "" };
         let reply;
         try {
-          await py.loadPackagesFromImports(code, {
-            messageCallback: (text) => progress(text, { packages: true }),
-            errorCallback: (text) => progress(text, { packages: true, error: true }),
-          });
+          await Promise.all([
+            py.loadPackagesFromImports(code, {
+              messageCallback: (text) => progress(text, { packages: true }),
+              errorCallback: (text) => progress(text, { packages: true, error: true }),
+            }),
+            tensorFlowReady,
+          ]);
           const outcome = await runCode.callKwargs(code, userGlobals, { filename });
           reply = outcome.toJs({ dict_converter: Object.fromEntries });
           outcome.destroy();

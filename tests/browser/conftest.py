@@ -105,7 +105,9 @@ class App:
         return self.wait_ready()
 
     def wait_ready(self) -> dict:
-        return self.page.evaluate("() => window.pyapp.ready", )
+        """Waits for Python and TF.js; returns the session's info."""
+        self.page.evaluate("() => window.pyapp.ready")
+        return self.page.evaluate("() => window.pyapp.session.tfjsReady")
 
     def run(self, code: str, timeout: float = 120_000) -> dict:
         """Runs Python in the page: {result, stdout, stderr, error}."""

@@ -1,0 +1,11 @@
+"""Benchmark cases: each is `run(harness, runs, quick) -> list of figures`.
+
+A figure is {"case", "name", "variant", "unit", "values": [one value per run]}; run.py
+adds min/median/max. Ratios between variants are computed by chart.py.
+"""
+
+from . import startup
+
+ALL = {
+    "startup": startup.run,
+}
