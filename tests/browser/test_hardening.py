@@ -1,0 +1,61 @@
+"""Faults and bad input: each gives a readable Python error and the session goes on."""
+
+import time
+
+import pytest
+
+BAD_PROGRAMS = {
+    "syntax error": ("x = (1,\nprint(x)", "SyntaxError", 'line 1'),
+    "deep exception": ("def a(n):\n    return b(n)\ndef b(n):\n    return 1 / n\na(0)", "ZeroDivisionError", "line 4, in b"),
+    "SystemExit": ("raise SystemExit(3)", "SystemExit", "line 1"),
+    "KeyboardInterrupt": ("raise KeyboardInterrupt", "KeyboardInterrupt", "line 1"),
+    "recursion": ("def f():\n    return f()\nf()", "RecursionError", "line 2, in f"),
+    "numpy too big": ("import numpy as np\nnp.ones(10**12, dtype=np.uint8)", "MemoryError|ValueError", "line 2"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_PROGRAMS))
+def test_bad_python_gives_traceback_and_session_continues(app, case):
+    code, error_type, where = BAD_PROGRAMS[case]
+    error = app.run(code)["error"]
+    assert error is not None and error["type"] in error_type.split("|"), error
+    assert where in error["traceback"], error["traceback"]
+    assert app.check("'still here'") == "'still here'"
+
+
+def test_printing_10_mb(app):
+    reply = app.run("print('x' * 10_000_000)\n'done'")
+    assert reply["error"] is None and reply["result"] == "'done'"
+    assert len(reply["stdout"]) == 10_000_001
+
+
+def test_exhausting_wasm_memory_is_a_memory_error(fresh_app):
+    error = fresh_app.run("chunks = []\nwhile True:\n    chunks.append(bytearray(100 * 2**20))")["error"]
+    assert error["type"] == "MemoryError"
+    assert fresh_app.check("del chunks\nimport gc; gc.collect()\nsum(range(10))") == "45"
+
+
+def test_stop_runaway_loop(fresh_app):
+    app = fresh_app
+    app.check("kept = 'state'")
+    app.js("() => { window.runaway = window.pyapp.runPython('while True: pass'); }")
+    time.sleep(0.5)
+    started = time.monotonic()
+    how = app.js("() => window.pyapp.stop()")
+    reply = app.js("() => window.runaway")
+    stopped = time.monotonic() - started
+    assert stopped < 2.0, f"stop took {stopped:.2f} s"
+    if app.mode == "served":
+        assert how == "interrupted" and reply["error"]["type"] == "KeyboardInterrupt"
+        assert app.check("kept") == "'state'", "interrupting keeps the session"
+    else:
+        assert how == "restarted" and reply["error"]["type"] == "SessionReset"
+        app.js("() => window.pyapp.ready")
+        assert app.run("kept")["error"]["type"] == "NameError", "a restarted session is new"
+        assert "restarted" in app.page.inner_text("body")
+    assert app.check("1 + 1") == "2"
+
+
+def test_stop_when_idle_does_nothing(app):
+    assert app.js("() => window.pyapp.stop()") == "idle"
+    assert app.check("2 + 2") == "4"
