@@ -32,6 +32,25 @@ export class PythonSession extends EventTarget {
     this.pending = new Map();
     this.worker = null;
     this.ready = null;
+    this.handlers = new Map();
+  }
+
+  // Answers Python's `await pyappRequest(kind, payload)`: `handler(payload)` returns the
+  // answer, or {payload, transfer} to move ArrayBuffers instead of copying them.
+  handle(kind, handler) {
+    this.handlers.set(kind, handler);
+  }
+
+  async _answer(message) {
+    const handler = this.handlers.get(message.kind);
+    try {
+      if (!handler) throw new Error(`this page has nothing that answers "${message.kind}" requests`);
+      const answer = await handler(message.payload);
+      const { payload, transfer } = answer && answer.transfer ? answer : { payload: answer, transfer: [] };
+      this.worker.postMessage({ type: "app-reply", id: message.id, payload }, transfer);
+    } catch (error) {
+      this.worker.postMessage({ type: "app-reply", id: message.id, error: String(error.message || error) });
+    }
   }
 
   start() {
@@ -121,6 +140,9 @@ export class PythonSession extends EventTarget {
         entry.resolve({ result, stdout, stderr, error });
         break;
       }
+      case "app-request":
+        this._answer(message);
+        break;
       case "app-message":
         this._emit("message", { kind: message.kind, payload: message.payload });
         this._emit(`message:${message.kind}`, message.payload);

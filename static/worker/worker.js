@@ -179,6 +179,28 @@ self.pyappSend = (kind, payload, transfer) => {
   post({ type: "app-message", kind, payload: plain }, transfer ? Array.from(transfer) : []);
 };
 
+// And asks the page for something, awaiting its answer (a camera frame, a file the user
+// picks): `await pyappRequest("camera.read", payload)`. The page answers with a handler
+// registered by `session.handle(kind, fn)`; an error there is raised in Python.
+const pageRequests = new Map();
+let nextRequestId = 1;
+
+self.pyappRequest = (kind, payload, transfer) =>
+  new Promise((resolve, reject) => {
+    const id = nextRequestId++;
+    pageRequests.set(id, { resolve, reject });
+    const plain = payload && typeof payload.toJs === "function" ? payload.toJs({ dict_converter: Object.fromEntries }) : payload;
+    post({ type: "app-request", id, kind, payload: plain }, transfer ? Array.from(transfer) : []);
+  });
+
+function settleRequest(message) {
+  const pending = pageRequests.get(message.id);
+  if (!pending) return;
+  pageRequests.delete(message.id);
+  if (message.error) pending.reject(new Error(message.error));
+  else pending.resolve(message.payload);
+}
+
 // ---------------------------------------------------------------- running code
 
 // Runs one program at a time; output is streamed to the page as it comes and also
@@ -233,6 +255,8 @@ self.onmessage = async (event) => {
   try {
     if (message.type === "init") {
       await init(message);
+    } else if (message.type === "app-reply") {
+      settleRequest(message);
     } else if (message.type === "asset") {
       settleAsset(message);
     } else if (message.type === "run") {

@@ -95,3 +95,23 @@ def test_content_security_policy_allows_no_network_origin(app):
 def test_requests_stay_in_dist(app):
     assert app.log.requests, "requests are recorded"
     assert all(app.log.allowed(url) for url in app.log.requests)
+
+
+def test_python_asks_the_page_and_gets_an_answer(app):
+    app.js("""() => window.pyapp.session.handle("test.double", (payload) => {
+        if (payload.n < 0) throw new Error("n must be >= 0");
+        const bytes = new Float32Array([payload.n * 2]);
+        return { payload: { bytes: bytes.buffer }, transfer: [bytes.buffer] };
+    })""")
+    assert app.check(
+        "from js import pyappRequest, Float32Array\n"
+        "from pyodide.ffi import to_js\n"
+        "from js import Object\n"
+        "answer = await pyappRequest('test.double', to_js({'n': 21}, dict_converter=Object.fromEntries))\n"
+        "Float32Array.new(answer.bytes)[0]"
+    ) == "42"
+    error = app.run("from js import pyappRequest, Object\nfrom pyodide.ffi import to_js\n"
+                    "await pyappRequest('test.double', to_js({'n': -1}, dict_converter=Object.fromEntries))")["error"]
+    assert "n must be >= 0" in error["message"]
+    error = app.run("from js import pyappRequest\nawait pyappRequest('no.such.kind', None)")["error"]
+    assert 'nothing that answers "no.such.kind"' in error["message"]
