@@ -236,7 +236,9 @@ function makeRunner(py) {
             }),
             tensorFlowReady,
           ]);
-          const outcome = await runCode.callKwargs(code, userGlobals, { filename });
+          // Entered "promising" (JSPI), so that user code may block on a promise with
+          // pyodide.ffi.run_sync, as plain `model.fit(...)` does.
+          const outcome = await runCode.callPromisingKwargs(code, userGlobals, { filename });
           reply = outcome.toJs({ dict_converter: Object.fromEntries });
           outcome.destroy();
         } catch (error) {

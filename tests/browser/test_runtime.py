@@ -115,3 +115,14 @@ def test_python_asks_the_page_and_gets_an_answer(app):
     assert "n must be >= 0" in error["message"]
     error = app.run("from js import pyappRequest\nawait pyappRequest('no.such.kind', None)")["error"]
     assert 'nothing that answers "no.such.kind"' in error["message"]
+
+
+def test_run_sync_blocks_on_a_promise(app):
+    """JSPI: Python waits for a JS promise without `await` (pyodide.ffi.run_sync)."""
+    assert app.check(
+        "from pyodide.ffi import run_sync, can_run_sync\n"
+        "from js import Promise\n"
+        "def blocking():\n"
+        "    return run_sync(Promise.resolve(7))\n"
+        "(can_run_sync(), blocking())"
+    ) == "(True, 7)"
