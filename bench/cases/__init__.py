@@ -4,8 +4,9 @@ A figure is {"case", "name", "variant", "unit", "values": [one value per run]}; 
 adds min/median/max. Ratios between variants are computed by chart.py.
 """
 
-from . import startup
+from . import startup, training
 
 ALL = {
     "startup": startup.run,
+    "training": training.run,
 }
