@@ -4,10 +4,46 @@
 last expression, or the exception as a traceback that starts at the user's own code.
 """
 
+import importlib
+import importlib.abc
+import importlib.machinery
 import sys
 import traceback
 
+import pyodide_js
 from pyodide.code import eval_code_async
+from pyodide.ffi import can_run_sync, run_sync
+
+
+class LazyPackageFinder(importlib.abc.MetaPathFinder):
+    """Loads a bundled package the first time anything imports it.
+
+    The worker already loads the packages a program's own import lines name before it
+    runs; this catches the rest: imports inside functions, or inside a library (pyapp's
+    data sets import scikit-learn only when called). It blocks on Pyodide's loadPackage
+    with run_sync, which needs JSPI; without it the import fails as usual.
+    """
+
+    def __init__(self, packages_by_import: dict):
+        self.packages_by_import = packages_by_import
+        self.loading = set()
+
+    def find_spec(self, fullname, path, target=None):
+        top = fullname.partition(".")[0]
+        package = self.packages_by_import.get(top)
+        if package is None or top in self.loading or top in sys.modules or not can_run_sync():
+            return None
+        self.loading.add(top)
+        try:
+            run_sync(pyodide_js.loadPackage(package, checkIntegrity=False))
+        finally:
+            self.loading.discard(top)
+        importlib.invalidate_caches()
+        return importlib.machinery.PathFinder.find_spec(fullname, path)
+
+
+def install_lazy_imports(packages_by_import) -> None:
+    sys.meta_path.append(LazyPackageFinder(dict(packages_by_import)))
 
 
 def _user_traceback(error: BaseException, filename: str) -> str:

@@ -144,6 +144,8 @@ async function init(message) {
   runner = makeRunner(pyodide);
   const lock = await (await self.fetch(baseURL + "pyodide/pyodide-lock.json")).json();
   const versionOf = (name) => (lock.packages[name] || {}).version || null;
+  const packagesByImport = Object.entries(lock.packages).flatMap(([name, entry]) => entry.imports.map((module) => [module, name]));
+  runner.installLazyImports(packagesByImport);
   post({
     type: "ready",
     info: {
@@ -209,6 +211,7 @@ function makeRunner(py) {
   const namespace = py.globals.get("dict")();
   py.runPython(runnerSource, { globals: namespace, filename: "<pyapp-runner>" });
   const runCode = namespace.get("run_code");
+  const installLazyImports = namespace.get("install_lazy_imports");
   const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
   let current = null;
   let queue = Promise.resolve();
@@ -216,6 +219,9 @@ function makeRunner(py) {
   userGlobals.set("__name__", "__main__");
 
   return {
+    installLazyImports(pairs) {
+      installLazyImports(py.toPy(pairs));
+    },
     write(stream, bytes) {
       const text = decoders[stream].decode(bytes, { stream: true });
       if (current) {

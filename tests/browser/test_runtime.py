@@ -126,3 +126,14 @@ def test_run_sync_blocks_on_a_promise(app):
         "    return run_sync(Promise.resolve(7))\n"
         "(can_run_sync(), blocking())"
     ) == "(True, 7)"
+
+
+def test_import_inside_a_function_loads_its_package(fresh_app):
+    """Imports the worker cannot see before the run (in a function, in a library) still load."""
+    assert fresh_app.check(
+        "import importlib\n"
+        "def late():\n"
+        "    module = importlib.import_module('sklearn.datasets')\n"
+        "    return module.load_iris().data.shape\n"
+        "late()"
+    ) == "(150, 4)"
