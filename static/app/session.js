@@ -129,6 +129,11 @@ export class PythonSession extends EventTarget {
         this._emit("tfjs", this.info);
         this._tfjsDone(this.info);
         break;
+      case "backend-lost":
+        Object.assign(this.info, { backend: message.fallback, backends: message.backends });
+        this._emit("backend-lost", message);
+        this._emit("tfjs", this.info);
+        break;
       case "stream":
         this._emit("stream", message);
         break;

@@ -33,6 +33,14 @@ export function mountStatus(root, session) {
 
   session.addEventListener("tfjs", () => details.replaceChildren(...describe(session.info, session)));
 
+  session.addEventListener("backend-lost", ({ detail }) => {
+    const notice = document.createElement("p");
+    notice.className = "notice";
+    notice.setAttribute("role", "alert");
+    notice.textContent = detail.message;
+    root.append(notice);
+  });
+
   session.addEventListener("fatal", ({ detail }) => {
     line.textContent = `Python failed to start: ${detail.message}`;
     bar.hidden = true;

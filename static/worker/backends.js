@@ -79,3 +79,16 @@ function rank(entry) {
   // A software GPU ranks after WASM (index 2) but before the plain JS CPU backend.
   return entry.software ? 2.5 + base / 10 : base;
 }
+
+// Calls onLost() once if the WebGL context is lost (a GPU reset, a driver crash, the
+// WEBGL_lose_context extension). TF.js does not notice: its pending reads never settle,
+// so the worker must, and WebGL is removed so that nothing uses it again.
+export function watchWebGLContext(tf, onLost) {
+  const backend = tf.findBackend("webgl");
+  const canvas = backend && backend.gpgpu && backend.gpgpu.gl && backend.gpgpu.gl.canvas;
+  if (!canvas || !canvas.addEventListener) return;
+  canvas.addEventListener("webglcontextlost", (event) => {
+    event.preventDefault();
+    onLost();
+  }, { once: true });
+}

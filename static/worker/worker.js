@@ -6,7 +6,7 @@
 // so every runtime file is asked of the page, which loads it from dist/assets/ as a
 // classic script (static/app/assets.js); fetch() is replaced for URLs under dist/.
 import runnerSource from "./runner.py";
-import { chooseBackend, listBackends } from "./backends.js";
+import { chooseBackend, listBackends, watchWebGLContext } from "./backends.js";
 
 let baseURL = "";
 let mode = "http";
@@ -113,7 +113,23 @@ async function startTensorFlow(requestedBackend) {
   self.tf.wasm.setWasmPaths(baseURL + "tfjs/", mode === "file");
   const available = await listBackends(self.tf);
   const backend = await chooseBackend(self.tf, available, requestedBackend);
+  watchWebGLContext(self.tf, () => onWebGLLost(available));
   return { version: self.tf.version.tfjs, backend, available };
+}
+
+// Settles the running program (if any) when the backend it uses disappears mid-run.
+let backendLost = null;
+
+async function onWebGLLost(available) {
+  const tf = self.tf;
+  const wasCurrent = tf.getBackend() === "webgl";
+  const remaining = available.filter((entry) => entry.name !== "webgl");
+  available.splice(0, available.length, ...remaining);
+  const fallback = wasCurrent ? await chooseBackend(tf, remaining, null) : tf.getBackend();
+  tf.removeBackend("webgl");
+  const message = `The WebGL context was lost (the GPU was reset or ran out of memory). TensorFlow.js now runs on ${fallback}.`;
+  post({ type: "backend-lost", backend: "webgl", fallback, backends: remaining, message });
+  if (wasCurrent && backendLost) backendLost(message);
 }
 
 async function startPython() {
@@ -244,12 +260,21 @@ function makeRunner(py) {
           ]);
           // Entered "promising" (JSPI), so that user code may block on a promise with
           // pyodide.ffi.run_sync, as plain `model.fit(...)` does.
-          const outcome = await runCode.callPromisingKwargs(code, userGlobals, { filename });
-          reply = outcome.toJs({ dict_converter: Object.fromEntries });
-          outcome.destroy();
+          const lost = new Promise((resolve) => (backendLost = resolve));
+          const running = runCode.callPromisingKwargs(code, userGlobals, { filename });
+          const outcome = await Promise.race([running, lost]);
+          if (typeof outcome === "string") {
+            // The program waits on TF.js work that will never finish: report it and go
+            // on; the program's suspended remains are left behind.
+            reply = { result: null, error: { type: "BackendLostError", message: `${outcome} Run the program again.`, traceback: "" } };
+          } else {
+            reply = outcome.toJs({ dict_converter: Object.fromEntries });
+            outcome.destroy();
+          }
         } catch (error) {
           reply = { result: null, error: { type: "InternalError", message: String(error.message || error), traceback: String(error.stack || "") } };
         }
+        backendLost = null;
         post({ type: "result", id, ...reply, stdout: current.stdout, stderr: current.stderr });
         current = null;
       });

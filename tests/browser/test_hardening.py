@@ -59,3 +59,30 @@ def test_stop_runaway_loop(fresh_app):
 def test_stop_when_idle_does_nothing(app):
     assert app.js("() => window.pyapp.stop()") == "idle"
     assert app.check("2 + 2") == "4"
+
+
+LOSE_CONTEXT_DURING_A_READ = '''
+from pyodide.code import run_js
+from js import tf
+await tf.setBackend("webgl")
+await run_js("""(async () => {
+  const a = tf.ones([64, 64]);
+  await a.matMul(a).data();
+  tf.backend().gpgpu.gl.getExtension("WEBGL_lose_context").loseContext();
+  return await a.matMul(a).data();  // never settles on a lost context
+})()""")
+'''
+
+
+def test_webgl_context_loss_is_reported_and_falls_back(fresh_app):
+    app = fresh_app
+    if "webgl" not in [b["name"] for b in app.info["backends"]]:
+        pytest.skip("no WebGL in this browser")
+    error = app.run(LOSE_CONTEXT_DURING_A_READ, timeout=60_000)["error"]
+    assert error["type"] == "BackendLostError" and "WebGL context was lost" in error["message"]
+    fallback = app.check("from js import tf\ntf.getBackend()")
+    assert fallback in ("'wasm'", "'cpu'")
+    assert app.check("from js import tf\nt = tf.ones([2, 2]).matMul(tf.ones([2, 2]))\nlist((await t.data()).to_py())") == "[2.0, 2.0, 2.0, 2.0]"
+    assert "webgl" not in [b["name"] for b in app.js("() => window.pyapp.session.info.backends")]
+    status = app.page.inner_text("#status")
+    assert "WebGL context was lost" in status and fallback.strip("'") in status
