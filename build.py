@@ -199,13 +199,33 @@ def verify_sha256(path: Path, expected: str) -> None:
 # --------------------------------------------------------------------------- pyapp wheel
 
 
+def wheel_extras() -> dict[str, Path]:
+    """Files added to the pyapp wheel at build time, by their path inside the package.
+
+    pyapp carries TF.js itself, so that it works where our page did not load TF.js
+    (a PyScript page, JupyterLite's Pyodide kernel): see pyapp's bridge.
+    """
+    tfjs = NODE_MODULES / "@tensorflow"
+    extras = {
+        "_tfjs/tf.min.js": tfjs / "tfjs" / "dist" / "tf.min.js",
+        "_tfjs/tf-backend-wasm.min.js": tfjs / "tfjs-backend-wasm" / "dist" / "tf-backend-wasm.min.js",
+    }
+    for wasm in ("tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm"):
+        extras[f"_tfjs/{wasm}"] = tfjs / "tfjs-backend-wasm" / "dist" / wasm
+    return extras
+
+
 def build_pyapp_wheel() -> Path:
     """A py3-none-any wheel of pyapp/, rebuilt only when its sources change."""
     sources = sorted(p for p in (ROOT / "pyapp").rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    extras = wheel_extras()
     digest = hashlib.sha256()
     for p in sources + [ROOT / "pyproject.toml"]:
         digest.update(str(p.relative_to(ROOT)).encode())
         digest.update(p.read_bytes())
+    for name, source in sorted(extras.items()):
+        digest.update(name.encode())
+        digest.update(sha256_of(source).encode())
     key = digest.hexdigest()[:16]
     out = CACHE / "pyapp-wheels" / key
     wheels = sorted(out.glob("pyapp-*-py3-none-any.whl"))
@@ -215,6 +235,9 @@ def build_pyapp_wheel() -> Path:
         # Build from a copy so that setuptools' build/ and egg-info stay out of the repo.
         work = Path(tmp) / "src"
         shutil.copytree(ROOT / "pyapp", work / "pyapp", ignore=shutil.ignore_patterns("__pycache__"))
+        for name, source in extras.items():
+            (work / "pyapp" / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, work / "pyapp" / name)
         shutil.copy2(ROOT / "pyproject.toml", work)
         (work / "README.md").write_text((ROOT / "README.md").read_text() if (ROOT / "README.md").exists() else "pyapp\n")
         run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",

@@ -101,3 +101,12 @@ def test_server_serves_nothing_outside_dist(served, path):
     body = response.read()
     assert response.status == 404 or b"def build" not in body and b"root:" not in body
     assert b"def build(" not in body and b"root:x:" not in body
+
+
+def test_pyapp_wheel_carries_tfjs_for_foreign_hosts():
+    import zipfile
+    lock = json.loads((build.DIST / "pyodide" / "pyodide-lock.json").read_text())
+    wheel = build.DIST / "pyodide" / lock["packages"]["pyapp"]["file_name"]
+    names = zipfile.ZipFile(wheel).namelist()
+    assert {"pyapp/_tfjs/tf.min.js", "pyapp/_tfjs/tf-backend-wasm.min.js",
+            "pyapp/_tfjs/tfjs-backend-wasm-simd.wasm"} <= set(names)
