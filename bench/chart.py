@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from collections import defaultdict
 
-BASELINE_WORDS = ("bare", "plain", "memcpy", "native")
+BASELINE_WORDS = ("bare", "plain", "memcpy", "native", "best-")
 
 
 def groups(result: dict) -> dict:

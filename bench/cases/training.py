@@ -120,10 +120,15 @@ def run(harness, runs, quick):
     def add(name, variant, values, unit):
         figures.append({"case": "training", "name": name, "variant": variant, "unit": unit, "values": values})
 
+    plain_speeds = {}  # (kind, backend label) -> median samples/s of plain TF.js
+    auto_choice = None
     for mode in ("served", "file"):  # served: WASM may use threads; from disk it cannot
         page = harness.open_app(mode)
         _in_page(page, SETUP + "(0.0, 0.0)")
-        backends = [b["name"] for b in page.evaluate("() => window.pyapp.session.tfjsReady").get("backends", [])]
+        info = page.evaluate("() => window.pyapp.session.tfjsReady")
+        backends = [b["name"] for b in info.get("backends", [])]
+        if mode == "served":
+            auto_choice = "wasm-threads" if info["backend"] == "wasm" else info["backend"]
         if mode == "file":
             backends = [name for name in backends if name == "wasm"]
         for backend in backends:
@@ -143,6 +148,8 @@ def run(harness, runs, quick):
                         speeds.append(speed)
                         accuracies.append(accuracy)
                     if speeds:
+                        if variant == "plain-tfjs":
+                            plain_speeds[kind, label] = sorted(speeds)[len(speeds) // 2]
                         add(f"{kind}_{label}_samples_per_s", variant, speeds, "samples/s")
                         add(f"{kind}_{label}_accuracy", variant, accuracies, "accuracy")
         if mode == "served":
@@ -150,6 +157,14 @@ def run(harness, runs, quick):
             add("mlp_sklearn_samples_per_s", "sklearn-pyodide", list(speeds), "samples/s")
             add("mlp_sklearn_accuracy", "sklearn-pyodide", list(accuracies), "accuracy")
         page.context.close()
+    # Backend choice: the backend the app picks by itself, against the fastest measured.
+    for kind in ("mlp", "cnn"):
+        measured = {label: speed for (k, label), speed in plain_speeds.items() if k == kind}
+        if measured and auto_choice in measured:
+            best = max(measured, key=measured.get)
+            print(f"[bench] {kind}: the app picks {auto_choice}; the fastest measured is {best}")
+            add(f"{kind}_auto_backend_samples_per_s", f"auto-{auto_choice}", [measured[auto_choice]], "samples/s")
+            add(f"{kind}_auto_backend_samples_per_s", f"best-{best}", [measured[best]], "samples/s")
     speeds, accuracies = zip(*(_native_sklearn(epochs) for _ in range(runs)))
     add("mlp_sklearn_samples_per_s", "sklearn-native-cpython", list(speeds), "samples/s")
     add("mlp_sklearn_accuracy", "sklearn-native-cpython", list(accuracies), "accuracy")
