@@ -7,6 +7,7 @@
 // classic script (static/app/assets.js); fetch() is replaced for URLs under dist/.
 import runnerSource from "./runner.py";
 import { chooseBackend, listBackends, watchWebGLContext } from "./backends.js";
+import { addMissingWasmKernels } from "./kernels.js";
 
 let baseURL = "";
 let mode = "http";
@@ -112,6 +113,7 @@ async function startTensorFlow(requestedBackend) {
   // make it use fetch() (TF.js's platform fetch), which we serve from the page.
   self.tf.wasm.setWasmPaths(baseURL + "tfjs/", mode === "file");
   const available = await listBackends(self.tf);
+  addMissingWasmKernels(self.tf);
   const backend = await chooseBackend(self.tf, available, requestedBackend);
   watchWebGLContext(self.tf, () => onWebGLLost(available));
   return { version: self.tf.version.tfjs, backend, available };

@@ -137,3 +137,38 @@ def test_import_inside_a_function_loads_its_package(fresh_app):
         "    return module.load_iris().data.shape\n"
         "late()"
     ) == "(150, 4)"
+
+
+TRAIN_ON_WASM = """
+from pyodide.code import run_js
+await run_js('''(async () => {
+  await tf.setBackend("wasm");
+  const before = tf.memory().numTensors;
+  const small = tf.initializers.constant({value: 0.1});
+  // Conv2D needs Conv2DBackpropFilter, Embedding needs UnsortedSegmentSum: not in WASM.
+  const conv = tf.sequential({layers: [
+    tf.layers.conv2d({inputShape: [6, 6, 1], filters: 2, kernelSize: 3, kernelInitializer: small}),
+    tf.layers.flatten(), tf.layers.dense({units: 1, kernelInitializer: small})]});
+  const embed = tf.sequential({layers: [
+    tf.layers.embedding({inputDim: 5, outputDim: 2, inputLength: 3, embeddingsInitializer: small}),
+    tf.layers.flatten(), tf.layers.dense({units: 1, kernelInitializer: small})]});
+  const losses = [];
+  for (const [model, x] of [[conv, tf.ones([4, 6, 6, 1])], [embed, tf.tensor2d([[0, 1, 2], [3, 4, 0]], [2, 3], "int32")]]) {
+    model.compile({optimizer: tf.train.sgd(0.01), loss: "meanSquaredError"});
+    const y = tf.zeros([x.shape[0], 1]);
+    const history = await model.fit(x, y, {epochs: 3, verbose: 0});
+    losses.push(history.history.loss);
+    x.dispose(); y.dispose(); model.optimizer.dispose(); model.dispose();
+  }
+  return JSON.stringify({losses, leaked: tf.memory().numTensors - before});
+})()''')
+"""
+
+
+def test_wasm_trains_conv2d_and_embedding(app):
+    import json
+    result = json.loads(eval(app.check(TRAIN_ON_WASM)))  # the repr of a JSON string
+    for losses in result["losses"]:
+        assert losses[-1] < losses[0], losses
+    assert result["leaked"] == 0
+    app.check(f"from js import tf\nawait tf.setBackend('{app.info['backend']}')")
