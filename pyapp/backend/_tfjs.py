@@ -1,0 +1,267 @@
+"""The bridge to TensorFlow.js: the one module of pyapp that imports `js` and `pyodide`.
+
+Everything else in pyapp is plain Python that speaks in configs, shapes and numpy
+arrays; this module turns them into TF.js objects and back (DESIGN.md, decisions 6-8).
+
+- Arrays cross with one copy each way: TF.js copies from a typed-array view of the numpy
+  buffer (`PyProxy.getBuffer`), and `TypedArray.assign_to` copies a tensor's data straight
+  into a new numpy array. Never through Python lists.
+- Configs cross as JSON (`JSON.parse`), so that None becomes null, not undefined.
+- TF.js errors are raised as Python exceptions with TF.js's message.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+import js
+from pyodide.ffi import JsException, create_proxy, to_js
+
+_BUFFER_FORMATS = {"float32": "f32", "int32": "i32", "bool": "u8"}
+
+
+# ---------------------------------------------------------------- TF.js itself
+
+
+def tf():
+    """The TF.js module, loading the copy pyapp carries if the host did not load one."""
+    if getattr(js, "tf", None) is None:
+        _load_carried_tfjs()
+    return js.tf
+
+
+def _load_carried_tfjs() -> None:
+    """For hosts other than our page (a PyScript page, JupyterLite): run the TF.js that
+    ships inside the pyapp wheel, and give its WASM backend the wasm files as blob URLs."""
+    from importlib.resources import files
+
+    folder = files("pyapp") / "_tfjs"
+    for script in ("tf.min.js", "tf-backend-wasm.min.js"):
+        js.eval(folder.joinpath(script).read_text())  # indirect eval: the global scope
+    paths = {}
+    for wasm in ("tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm"):
+        data = folder.joinpath(wasm).read_bytes()
+        blob = js.Blob.new(to_js([js.Uint8Array.new(to_js(memoryview(data)))]), json_object({"type": "application/wasm"}))
+        paths[wasm] = js.URL.createObjectURL(blob)
+    js.tf.wasm.setWasmPaths(json_object(paths), True)
+
+
+def json_object(value):
+    """A Python dict/list of plain values as a JS object (None -> null)."""
+    return js.JSON.parse(json.dumps(value))
+
+
+def js_error(error: JsException) -> Exception:
+    """A TF.js error as the Python exception a user expects."""
+    message = str(error).removeprefix("Error: ")
+    return ValueError(f"TensorFlow.js: {message}")
+
+
+# ---------------------------------------------------------------- backends
+
+
+def set_backend(name: str) -> None:
+    if not run_async_blocking(tf().setBackend(name)):
+        raise ValueError(f"backend {name!r} could not be initialised; available: {available_backends()}")
+
+
+def get_backend() -> str:
+    return str(tf().getBackend())
+
+
+def available_backends() -> list[str]:
+    names = []
+    for name in ("webgpu", "webgl", "wasm", "cpu"):
+        if tf().findBackend(name) is not None:
+            names.append(name)
+    return names
+
+
+def memory() -> dict:
+    info = tf().memory()
+    return {"num_tensors": int(info.numTensors), "num_bytes": int(info.numBytes)}
+
+
+# ---------------------------------------------------------------- arrays
+
+
+def to_tensor(array: np.ndarray):
+    """A TF.js tensor holding a copy of `array` (already of a TF.js dtype)."""
+    dtype = array.dtype.name
+    array = np.ascontiguousarray(array)
+    proxy = create_proxy(array)
+    try:
+        buffer = proxy.getBuffer(_BUFFER_FORMATS[dtype])
+        try:
+            return tf().tensor(buffer.data, to_js(list(array.shape)), dtype)
+        finally:
+            buffer.release()
+    except JsException as error:
+        raise js_error(error) from None
+    finally:
+        proxy.destroy()
+
+
+def to_numpy(tensor) -> np.ndarray:
+    """The tensor's values as a new numpy array (the tensor is left alone)."""
+    dtype = {"float32": np.float32, "int32": np.int32, "bool": np.bool_}[str(tensor.dtype)]
+    out = np.empty(tuple(tensor.shape.to_py()), dtype=dtype)
+    if out.size:
+        tensor.dataSync().assign_to(out)
+    return out
+
+
+def dispose(value) -> None:
+    tf().dispose(value)
+
+
+# ---------------------------------------------------------------- waiting for TF.js
+
+
+def run_async_blocking(awaitable):
+    """Waits for a JS promise or Python awaitable without `await` (JSPI), where possible."""
+    from pyodide.ffi import can_run_sync, run_sync
+
+    if not can_run_sync():
+        raise RuntimeError(
+            "this call has to wait for TensorFlow.js, and this browser cannot wait without "
+            "`await` (no JSPI): write `await model.fit(...)` instead of `model.fit(...)`")
+    return run_sync(awaitable)
+
+
+def can_block() -> bool:
+    from pyodide.ffi import can_run_sync
+
+    return bool(can_run_sync())
+
+
+# ---------------------------------------------------------------- layers and models
+
+
+def make_layer(tfjs_class: str, config: dict):
+    try:
+        return getattr(tf().layers, tfjs_class)(json_object(config))
+    except JsException as error:
+        raise js_error(error) from None
+
+
+def make_input(shape, dtype: str, name: str):
+    return tf().input(json_object({"shape": list(shape), "dtype": dtype, "name": name}))
+
+
+def apply_layer(tfjs_layer, inputs):
+    try:
+        if isinstance(inputs, list):
+            return tfjs_layer.apply(to_js(inputs))
+        return tfjs_layer.apply(inputs)
+    except JsException as error:
+        raise js_error(error) from None
+
+
+def make_model(inputs: list, outputs: list, name: str):
+    try:
+        return tf().model(to_js({"inputs": inputs, "outputs": outputs, "name": name},
+                                dict_converter=js.Object.fromEntries))
+    except JsException as error:
+        raise js_error(error) from None
+
+
+def make_optimizer(tfjs_name: str, args: list):
+    return getattr(tf().train, tfjs_name)(*args)
+
+
+def huber_loss(delta: float):
+    """A TF.js loss function (TF.js's layers have no "huber" string)."""
+    return js.Function.new("tf", "delta", "return (yTrue, yPred) => tf.losses.huberLoss(yTrue, yPred, undefined, delta);")(tf(), delta)
+
+
+def compile_model(model, optimizer, losses, metrics: list[str]) -> None:
+    loss = to_js(losses) if isinstance(losses, list) else losses
+    try:
+        model.compile(to_js({"optimizer": optimizer, "loss": loss, "metrics": metrics}, dict_converter=js.Object.fromEntries))
+    except JsException as error:
+        raise js_error(error) from None
+
+
+def fit_epoch(model, xs, ys, batch_size: int, validation, epoch: int, on_batch_end=None):
+    """One epoch of TF.js's own fit (the batch loop stays in JS); returns the JS promise."""
+    options = {"batchSize": batch_size, "epochs": epoch + 1, "initialEpoch": epoch, "shuffle": False, "verbose": 0}
+    js_options = to_js(options, dict_converter=js.Object.fromEntries)
+    if validation is not None:
+        js_options.validationData = to_js(list(validation))
+    proxy = None
+    if on_batch_end is not None:
+        proxy = create_proxy(lambda batch, logs: on_batch_end(int(batch), _logs_to_dict(logs)))
+        js_options.callbacks = to_js({"onBatchEnd": proxy}, dict_converter=js.Object.fromEntries)
+    x = to_js(xs) if isinstance(xs, list) else xs
+    y = to_js(ys) if isinstance(ys, list) else ys
+    return model.fit(x, y, js_options), proxy
+
+
+def history_logs(js_history) -> dict:
+    """The last epoch's logs of a TF.js History, as Python floats."""
+    history = js_history.history.to_py()
+    return {key: float(values[-1]) for key, values in history.items()}
+
+
+def _logs_to_dict(logs) -> dict:
+    if logs is None:
+        return {}
+    return {key: float(value) for key, value in logs.to_py().items()}
+
+
+def predict(model, xs, batch_size: int):
+    x = to_js(xs) if isinstance(xs, list) else xs
+    try:
+        return model.predict(x, json_object({"batchSize": batch_size}))
+    except JsException as error:
+        raise js_error(error) from None
+
+
+def evaluate(model, xs, ys, batch_size: int):
+    x = to_js(xs) if isinstance(xs, list) else xs
+    y = to_js(ys) if isinstance(ys, list) else ys
+    try:
+        return model.evaluate(x, y, json_object({"batchSize": batch_size}))
+    except JsException as error:
+        raise js_error(error) from None
+
+
+def as_list(value) -> list:
+    """A TF.js tensor or array of tensors as a Python list."""
+    if hasattr(value, "dataSync"):
+        return [value]
+    return list(value)
+
+
+def metric_names(model) -> list[str]:
+    return [str(name) for name in model.metricsNames]
+
+
+def layer_weights(tfjs_layer) -> list:
+    return list(tfjs_layer.getWeights())
+
+
+def set_layer_weights(tfjs_layer, arrays: list[np.ndarray]) -> None:
+    tensors = [to_tensor(array) for array in arrays]
+    try:
+        tfjs_layer.setWeights(to_js(tensors))
+    except JsException as error:
+        raise js_error(error) from None
+    finally:
+        for tensor in tensors:
+            tensor.dispose()
+
+
+def weight_names(tfjs_layer) -> list[str]:
+    return [str(w.originalName) for w in tfjs_layer.weights]
+
+
+def dispose_model(model) -> None:
+    if model is not None:
+        optimizer = model.optimizer
+        model.dispose()
+        if optimizer is not None:
+            optimizer.dispose()
