@@ -72,11 +72,10 @@ def get_backend() -> str:
 
 
 def available_backends() -> list[str]:
-    names = []
-    for name in ("webgpu", "webgl", "wasm", "cpu"):
-        if tf().findBackend(name) is not None:
-            names.append(name)
-    return names
+    """The backends that have initialised. (Not tf.findBackend: that starts initialising
+    an async backend such as WebGPU, which blocks every op until it settles.)"""
+    initialised = set(js.Object.keys(tf().engine().registry).to_py())
+    return [name for name in ("webgpu", "webgl", "wasm", "cpu") if name in initialised]
 
 
 def memory() -> dict:

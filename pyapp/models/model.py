@@ -190,7 +190,9 @@ class Model:
         for array in arrays:
             if len(array) != count:
                 raise ValueError(f"x has {count} samples but y has {len(array)}: they must match")
-        for array, tensor, loss in zip(arrays, self._outputs, self._losses_per_output()):
+        for index, (array, tensor, loss) in enumerate(zip(arrays, self._outputs, self._losses_per_output())):
+            if array.ndim == len(tensor.shape) - 1 and tensor.shape[-1] == 1:
+                array = arrays[index] = array[..., None]  # (n,) for an (n, 1) output, as Keras allows
             if loss == "sparse_categorical_crossentropy":
                 expected = tensor.shape[:-1]
                 if array.shape[1:] not in (tuple(expected[1:]), (*expected[1:], 1)):
