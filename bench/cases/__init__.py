@@ -4,9 +4,10 @@ A figure is {"case", "name", "variant", "unit", "values": [one value per run]}; 
 adds min/median/max. Ratios between variants are computed by chart.py.
 """
 
-from . import startup, training
+from . import bridge, startup, training
 
 ALL = {
     "startup": startup.run,
     "training": training.run,
+    "bridge": bridge.run,
 }

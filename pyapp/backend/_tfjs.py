@@ -94,7 +94,11 @@ def to_tensor(array: np.ndarray):
     try:
         buffer = proxy.getBuffer(_BUFFER_FORMATS[dtype])
         try:
-            return tf().tensor(buffer.data, to_js(list(array.shape)), dtype)
+            # WASM copies the values into its own heap; CPU and WebGL keep the array they
+            # are given, which must then be a copy: a view of Python's memory would change
+            # when numpy frees or reuses it. Either way, one copy.
+            values = buffer.data if tf().getBackend() == "wasm" else buffer.data.slice()
+            return tf().tensor(values, to_js(list(array.shape)), dtype)
         finally:
             buffer.release()
     except JsException as error:

@@ -247,3 +247,21 @@ def test_summary_prints_in_the_page(app):
     reply = app.run("import pyapp\nfrom pyapp import layers\n"
                     "pyapp.Sequential([pyapp.Input((4,)), layers.Dense(3, name='hidden')]).summary()")
     assert "hidden (Dense)" in reply["stdout"] and "Total params: 15" in reply["stdout"]
+
+
+@pytest.mark.parametrize("backend", ["webgl", "wasm", "cpu"])
+def test_tensor_keeps_its_values_after_numpy_frees_them(app, backend):
+    """TF.js's CPU and WebGL backends keep the typed array they are given: it must not be
+    a view of memory that numpy frees and reuses."""
+    result = app.check(
+        "import numpy as np, pyapp, gc\n"
+        f"pyapp.backend.set_backend('{backend}')\n"
+        "t = pyapp.backend.convert_to_tensor(np.full(1000, 7.0))\n"
+        "gc.collect()\n"
+        "junk = [np.full(1000, -1.0, np.float32) for _ in range(100)]\n"
+        "values = pyapp.backend.convert_to_numpy(t)\n"
+        "t.dispose()\n"
+        "bool((values == 7.0).all())"
+    )
+    app.check(f"import pyapp\npyapp.backend.set_backend('{app.info['backend']}')")
+    assert result == "True"
