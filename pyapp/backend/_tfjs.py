@@ -112,7 +112,12 @@ def to_numpy(tensor) -> np.ndarray:
     dtype = {"float32": np.float32, "int32": np.int32, "bool": np.bool_}[str(tensor.dtype)]
     out = np.empty(tuple(tensor.shape.to_py()), dtype=dtype)
     if out.size:
-        tensor.dataSync().assign_to(out)
+        backend = tf().backend()
+        if tf().getBackend() == "wasm" and str(tensor.dtype) != "bool":
+            # dataSync() would copy out of the WASM heap first: read the heap in place.
+            backend.typedArrayFromHeap(tensor).assign_to(out)
+        else:
+            tensor.dataSync().assign_to(out)
     return out
 
 
