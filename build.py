@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -432,9 +433,7 @@ def ensure_test_tools() -> None:
     for module, package in (("pytest", "pytest"), ("playwright", "playwright"), ("pkginfo", "pyodide-lock[wheel]"),
                             ("hypothesis", "hypothesis"), ("numpy", "numpy"), ("sklearn", "scikit-learn"),
                             ("keras", "keras"), ("jax", "jax"), ("h5py", "h5py"), ("pyfive", "pyfive==0.4.0")):
-        try:
-            __import__(module)
-        except ImportError:
+        if importlib.util.find_spec(module) is None:  # find, not import: keras imports only with its backend set
             missing.append(package)
     if missing:
         run([sys.executable, "-m", "pip", "install", "--quiet", *missing])

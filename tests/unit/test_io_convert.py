@@ -67,6 +67,14 @@ def test_hdf5_reader_refuses_what_is_not_hdf5():
 # --------------------------------------------------------------------------- Keras round trips
 
 
+@pytest.fixture(autouse=True)
+def fresh_keras_names():
+    """Keras numbers layer names per process (dense, dense_1, ...); the browser tests build
+    Keras models in this process too, so start each test from a clean slate."""
+    if "keras" in sys.modules:
+        sys.modules["keras"].utils.clear_session()
+
+
 @pytest.fixture(scope="module")
 def keras_models(tmp_path_factory):
     pytest.importorskip("keras")
