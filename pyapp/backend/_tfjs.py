@@ -89,7 +89,7 @@ def memory() -> dict:
 def to_tensor(array: np.ndarray):
     """A TF.js tensor holding a copy of `array` (already of a TF.js dtype)."""
     dtype = array.dtype.name
-    array = np.ascontiguousarray(array)
+    array = np.asarray(array, order="C")
     proxy = create_proxy(array)
     try:
         buffer = proxy.getBuffer(_BUFFER_FORMATS[dtype])

@@ -27,7 +27,7 @@ def standardize_array(value, what: str = "input") -> np.ndarray:
     else:
         raise TypeError(f"{what} must be numbers or booleans (a numpy array of float, int or bool), "
                         f"got dtype {array.dtype}")
-    return np.ascontiguousarray(array, dtype=target)
+    return np.asarray(array, dtype=target, order="C")  # (ascontiguousarray would make 0-d arrays 1-d)
 
 
 def as_array_list(value, what: str) -> list[np.ndarray]:
