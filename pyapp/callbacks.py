@@ -81,7 +81,8 @@ class ProgbarLogger(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         seconds = time.perf_counter() - self._started
-        values = " - ".join(f"{key}: {value:.4f}" for key, value in (logs or {}).items())
+        ordered = sorted((logs or {}).items(), key=lambda item: (item[0].startswith("val_"), item[0]))
+        values = " - ".join(f"{key}: {value:.4f}" for key, value in ordered)
         print(f"Epoch {epoch + 1}/{self._epochs} - {seconds:.2f}s - {values}", flush=True)
 
 

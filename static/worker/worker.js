@@ -272,6 +272,8 @@ function makeRunner(py) {
           } else {
             reply = outcome.toJs({ dict_converter: Object.fromEntries });
             outcome.destroy();
+            // Python's None arrives as undefined: the API promises null.
+            reply = { result: reply.result ?? null, error: reply.error ?? null };
           }
         } catch (error) {
           reply = { result: null, error: { type: "InternalError", message: String(error.message || error), traceback: String(error.stack || "") } };
