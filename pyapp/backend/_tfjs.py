@@ -273,3 +273,44 @@ def dispose_model(model) -> None:
         model.dispose()
         if optimizer is not None:
             optimizer.dispose()
+
+
+# ---------------------------------------------------------------- saving
+
+
+def save_artifacts(model):
+    """A promise of the model's ModelArtifacts, saved to memory only."""
+    return js.Function.new("tf", "model", """
+        let kept = null;
+        const handler = tf.io.withSaveHandler(async (artifacts) => { kept = artifacts; return {modelArtifactsInfo: {}}; });
+        return model.save(handler).then(() => kept);
+    """)(tf(), model)
+
+
+def load_artifacts(url: str) -> tuple:
+    """(topology, weight specs, weight bytes) of a model in browser storage."""
+    handlers = tf().io.getLoadHandlers(url)
+    if not handlers.length:
+        raise ValueError(f"no way to load {url!r} here")
+    try:
+        artifacts = run_async_blocking(handlers[0].load())
+    except JsException as error:
+        raise ValueError(f"cannot load {url!r}: {str(error).removeprefix('Error: ')}") from None
+    data = artifacts.weightData
+    if not hasattr(data, "to_bytes"):  # TF.js may give a list of ArrayBuffers
+        data = js.Function.new("tf", "d", "return tf.io.concatenateArrayBuffers(d)")(tf(), data)
+    return artifacts.modelTopology.to_py(), artifacts.weightSpecs.to_py(), data.to_bytes()
+
+
+def has_local_storage() -> bool:
+    return getattr(js, "localStorage", None) is not None
+
+
+def list_models() -> dict:
+    listed = run_async_blocking(tf().io.listModels()).to_py()
+    return {url: {"date_saved": str(info.get("dateSaved")), "bytes": int(info.get("weightDataBytes") or 0)}
+            for url, info in listed.items()}
+
+
+def delete_model(url: str) -> None:
+    run_async_blocking(tf().io.removeModel(url))

@@ -1,6 +1,7 @@
 """Models, as in `keras.models`."""
 
 from .model import Model
+from .saving import delete_model, list_models, load_model
 from .sequential import Sequential
 
-__all__ = ["Model", "Sequential"]
+__all__ = ["Model", "Sequential", "delete_model", "list_models", "load_model"]

@@ -399,6 +399,14 @@ class Model:
         text = summary_module.format_summary(self)
         (print_fn or print)(text)
 
+    def save(self, filepath: str) -> None:
+        """Saves the architecture and weights: "model.keras" (a Keras 3 file), or
+        "indexeddb://NAME" / "localstorage://NAME" in this browser. Load with
+        `pyapp.models.load_model`."""
+        from .saving import save_model
+
+        save_model(self, filepath)
+
     def dispose(self) -> None:
         """Frees the TF.js model's memory now (weights and optimizer state)."""
         if self._tfjs_model is not None:
