@@ -14,6 +14,7 @@ TFJS_NAMES = {
     "softsign": "softsign",
     "relu6": "relu6",
     "swish": "swish",
+    "silu": "swish",  # Keras 3's name for swish
     "gelu": "gelu",
     "leaky_relu": None,  # a LeakyReLU layer after the layer: see layers.layer.activation_config
 }

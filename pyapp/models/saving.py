@@ -31,7 +31,9 @@ _DEFAULTS = {"data_format": "channels_last", "dilation_rate": [1, 1], "groups": 
              "beta_regularizer": None, "gamma_regularizer": None, "beta_constraint": None,
              "gamma_constraint": None, "synchronized": False, "input_length": None, "seed": None,
              "moving_mean_initializer": "zeros", "moving_variance_initializer": "ones",
-             "beta_initializer": "zeros", "gamma_initializer": "ones", "use_cudnn": "auto", "lora_rank": None}
+             "beta_initializer": "zeros", "gamma_initializer": "ones", "use_cudnn": "auto", "lora_rank": None,
+             "zero_output_for_mask": False, "keepdims": False, "implementation": 2,
+             "renorm": False, "renorm_clipping": None, "renorm_momentum": 0.99}
 _IGNORED = {"trainable", "dtype", "name", "ragged", "sparse", "optional", "batch_shape", "input_shape"}
 
 
@@ -63,6 +65,8 @@ def layer_from_keras_config(class_name: str, config: dict):
                                                                                "target_shape") else value
         elif key in _DEFAULTS:
             default = _DEFAULTS[key]
+            if key == "dilation_rate" and all(rate == 1 for rate in value):
+                continue
             if value != default and _initializer_name(value) != default:
                 raise ValueError(f"layer {config.get('name')!r} ({class_name}): {key}={value!r} is not supported "
                                  f"by pyapp (only {default!r})")
