@@ -2,6 +2,8 @@
 
 import time
 
+import numpy as np
+
 import pytest
 
 BAD_PROGRAMS = {
@@ -86,3 +88,29 @@ def test_webgl_context_loss_is_reported_and_falls_back(fresh_app):
     assert "webgl" not in [b["name"] for b in app.js("() => window.pyapp.session.info.backends")]
     status = app.page.inner_text("#status")
     assert "WebGL context was lost" in status and fallback.strip("'") in status
+
+
+THOUSAND_CYCLES = """
+import numpy as np, pyapp, pyodide_js
+from pyapp import layers
+from js import tf
+x = np.random.rand(64, 8).astype(np.float32); y = x.sum(1)
+model = pyapp.Sequential([pyapp.Input((8,)), layers.Dense(16, activation="relu"), layers.Dense(1)])
+model.compile(optimizer="adam", loss="mse")
+samples = []
+for cycle in range(1001):
+    model.fit(x, y, epochs=1, batch_size=64, verbose=0)
+    model.predict(x, verbose=0)
+    if cycle % 100 == 0:
+        samples.append((cycle, tf.memory().numTensors, tf.memory().numBytes, pyodide_js._module.HEAP8.length))
+samples
+"""
+
+
+def test_thousand_fit_predict_cycles_keep_memory_flat(app):
+    samples = eval(app.check(THOUSAND_CYCLES, timeout=300_000))
+    cycles = np.array([s[0] for s in samples], float)
+    tensors, tensor_bytes, heap = (np.array([s[i] for s in samples], float) for i in (1, 2, 3))
+    assert tensors.min() == tensors.max() and tensor_bytes.min() == tensor_bytes.max(), samples
+    heap_slope = np.polyfit(cycles[1:], heap[1:], 1)[0]  # bytes of wasm heap per cycle, after warm-up
+    assert heap_slope <= 1024, f"wasm heap grows {heap_slope:.0f} bytes per cycle: {samples}"
