@@ -161,7 +161,8 @@ def read_keras(source) -> Model:
     return _model_from_keras_config(config, weights)
 
 
-def _model_from_keras_config(config: dict, weights: Group) -> Model:
+def _model_from_keras_config(config: dict, weights: Group | None) -> Model:
+    """The model a Keras 3 config describes; with `weights=None`, the architecture only."""
     if not isinstance(config, dict) or "class_name" not in config:
         raise ConversionError("config.json does not describe a Keras model")
     kind = config["class_name"]
@@ -198,6 +199,8 @@ def _model_from_keras_config(config: dict, weights: Group) -> Model:
     else:
         model.inputs = _refs(inner.get("input_layers"), "input_layers")
         model.outputs = _refs(inner.get("output_layers"), "output_layers")
+    if weights is None:
+        return model
     _read_keras_weights(model, weights)
     model.check()
     return model

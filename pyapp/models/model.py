@@ -399,6 +399,18 @@ class Model:
         text = summary_module.format_summary(self)
         (print_fn or print)(text)
 
+    def get_config(self) -> dict:
+        """The architecture in Keras 3's format: `keras.Model.from_config` rebuilds it."""
+        from .saving import model_config
+
+        return model_config(self)
+
+    def to_json(self, **kwargs) -> str:
+        """The architecture as Keras 3 JSON: `keras.models.model_from_json` rebuilds it."""
+        import json
+
+        return json.dumps(self.get_config(), **kwargs)
+
     def save(self, filepath: str) -> None:
         """Saves the architecture and weights: "model.keras" (a Keras 3 file), or
         "indexeddb://NAME" / "localstorage://NAME" in this browser. Load with

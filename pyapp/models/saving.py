@@ -12,6 +12,7 @@ model is rebuilt as pyapp layers with their weights, never run on random weights
 from __future__ import annotations
 
 import inspect
+import json
 
 from .. import io as model_io
 from .. import layers as layers_module
@@ -101,8 +102,33 @@ def model_from_description(description: model_io.Model) -> Model:
         model = Model(inputs if len(inputs) > 1 else inputs[0], outs if len(outs) > 1 else outs[0],
                       name=description.name)
     weights = [array for entry in description.layers for array in entry.weights]
-    model.set_weights(weights)
+    if weights:  # an architecture alone (model_from_json) keeps its fresh weights
+        model.set_weights(weights)
     return model
+
+
+def model_config(model: Model) -> dict:
+    """The model's architecture in Keras 3's format (what `keras.Model.get_config` gives)."""
+    from ..io._formats import _split_weights, keras_config
+
+    topology, specs, data = _artifacts(model)
+    return keras_config(model_io.model_from_artifacts(topology, _split_weights(specs, data)))
+
+
+def model_from_config(config: dict) -> Model:
+    """A new pyapp model (fresh weights) from a Keras 3 model config."""
+    from ..io._formats import _model_from_keras_config
+
+    return model_from_description(_model_from_keras_config(config, None))
+
+
+def model_from_json(text: str) -> Model:
+    """A new pyapp model from `model.to_json()`, of pyapp or of Keras 3."""
+    try:
+        config = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"model_from_json: not JSON ({error})") from None
+    return model_from_config(config)
 
 
 def _artifacts(model: Model):

@@ -64,3 +64,22 @@ def test_pyapp_model_goes_back_to_keras(app, tmp_path):
     model = keras.models.load_model(path)
     x = np.random.default_rng(0).random((16, 8, 8, 1)).astype(np.float32)
     assert np.abs(np.asarray(model.predict(x, verbose=0)) - np.array(expected, np.float32)).max() <= 1e-5
+
+
+def test_architecture_travels_as_keras_json(app):
+    code = (
+        "import pyapp\nfrom pyapp import layers\n"
+        "a, b = pyapp.Input((6,)), pyapp.Input((3,))\n"
+        "merged = layers.Concatenate()([layers.Dense(4, activation='relu')(a), b])\n"
+        "model = pyapp.Model([a, b], layers.Dense(2, activation='softmax')(merged))\n"
+        "(model.to_json(), model.count_params())"
+    )
+    text, params = eval(app.check(code))
+    native = keras.models.model_from_json(text)
+    assert native.count_params() == params
+    back = app.check("import pyapp\n"
+                     f"m = pyapp.models.model_from_json({native.to_json()!r})\n"
+                     "(type(m).__name__, m.count_params(), [type(l).__name__ for l in m.layers])")
+    assert eval(back) == ("Model", params, ["InputLayer", "InputLayer", "Dense", "Concatenate", "Dense"])
+    error = app.run("import pyapp\npyapp.models.model_from_json('{not json')")["error"]
+    assert error["type"] == "ValueError" and "not JSON" in error["message"]
