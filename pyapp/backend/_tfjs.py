@@ -121,10 +121,6 @@ def to_numpy(tensor) -> np.ndarray:
     return out
 
 
-def dispose(value) -> None:
-    tf().dispose(value)
-
-
 # ---------------------------------------------------------------- waiting for TF.js
 
 
@@ -261,10 +257,6 @@ def set_layer_weights(tfjs_layer, arrays: list[np.ndarray]) -> None:
     finally:
         for tensor in tensors:
             tensor.dispose()
-
-
-def weight_names(tfjs_layer) -> list[str]:
-    return [str(w.originalName) for w in tfjs_layer.weights]
 
 
 def dispose_model(model) -> None:
