@@ -300,8 +300,8 @@ def bundle_js() -> None:
     """esbuild bundles the page's code and the worker's code into classic scripts."""
     esbuild = NODE_MODULES / ".bin" / "esbuild"
     entries = {"app.js": STATIC / "app" / "main.js", "worker.js": STATIC / "worker" / "worker.js"}
+    inputs = [p for p in STATIC.rglob("*") if p.is_file()]
     for name, entry in entries.items():
-        inputs = sorted(p for p in STATIC.rglob("*") if p.is_file())
         target = DIST / name
         if target.exists() and all(p.stat().st_mtime_ns <= target.stat().st_mtime_ns for p in inputs):
             continue

@@ -16,7 +16,7 @@ TFJS_NAMES = {
     "swish": "swish",
     "silu": "swish",  # Keras 3's name for swish
     "gelu": "gelu",
-    "leaky_relu": None,  # a LeakyReLU layer after the layer: see layers.layer.activation_config
+    "leaky_relu": None,  # a LeakyReLU layer after the layer: see layers.layer.FusedActivation
 }
 
 

@@ -26,7 +26,7 @@ _SEEDED = {"GlorotUniform", "GlorotNormal", "HeUniform", "HeNormal", "LeCunUnifo
            "RandomUniform", "RandomNormal", "TruncatedNormal", "Orthogonal"}
 
 
-def tfjs_config(identifier, seed_offset: int = 0) -> dict:
+def tfjs_config(identifier) -> dict:
     """{"className", "config"} for TF.js; the identifier is a Keras name."""
     if not isinstance(identifier, str) or identifier not in TFJS_CLASSES:
         raise ValueError(f"unknown initializer {identifier!r}; expected one of {sorted(TFJS_CLASSES)}")
@@ -35,5 +35,5 @@ def tfjs_config(identifier, seed_offset: int = 0) -> dict:
     if class_name in _SEEDED:
         seed = random_state.next_seed()
         if seed is not None:
-            config["seed"] = seed + seed_offset
+            config["seed"] = seed
     return {"className": class_name, "config": config}

@@ -112,10 +112,9 @@ def to_numpy(tensor) -> np.ndarray:
     dtype = {"float32": np.float32, "int32": np.int32, "bool": np.bool_}[str(tensor.dtype)]
     out = np.empty(tuple(tensor.shape.to_py()), dtype=dtype)
     if out.size:
-        backend = tf().backend()
         if tf().getBackend() == "wasm" and str(tensor.dtype) != "bool":
             # dataSync() would copy out of the WASM heap first: read the heap in place.
-            backend.typedArrayFromHeap(tensor).assign_to(out)
+            tf().backend().typedArrayFromHeap(tensor).assign_to(out)
         else:
             tensor.dataSync().assign_to(out)
     return out
@@ -189,6 +188,11 @@ def compile_model(model, optimizer, losses, metrics: list[str]) -> None:
         raise js_error(error) from None
 
 
+def _js_tensors(value):
+    """One tensor, or a Python list of tensors (several inputs/outputs) as a JS array."""
+    return to_js(value) if isinstance(value, list) else value
+
+
 def fit_epoch(model, xs, ys, batch_size: int, validation, epoch: int, on_batch_end=None):
     """One epoch of TF.js's own fit (the batch loop stays in JS); returns the JS promise."""
     options = {"batchSize": batch_size, "epochs": epoch + 1, "initialEpoch": epoch, "shuffle": False, "verbose": 0}
@@ -199,9 +203,7 @@ def fit_epoch(model, xs, ys, batch_size: int, validation, epoch: int, on_batch_e
     if on_batch_end is not None:
         proxy = create_proxy(lambda batch, logs: on_batch_end(int(batch), _logs_to_dict(logs)))
         js_options.callbacks = to_js({"onBatchEnd": proxy}, dict_converter=js.Object.fromEntries)
-    x = to_js(xs) if isinstance(xs, list) else xs
-    y = to_js(ys) if isinstance(ys, list) else ys
-    return model.fit(x, y, js_options), proxy
+    return model.fit(_js_tensors(xs), _js_tensors(ys), js_options), proxy
 
 
 def history_logs(js_history) -> dict:
@@ -217,18 +219,15 @@ def _logs_to_dict(logs) -> dict:
 
 
 def predict(model, xs, batch_size: int):
-    x = to_js(xs) if isinstance(xs, list) else xs
     try:
-        return model.predict(x, json_object({"batchSize": batch_size}))
+        return model.predict(_js_tensors(xs), json_object({"batchSize": batch_size}))
     except JsException as error:
         raise js_error(error) from None
 
 
 def evaluate(model, xs, ys, batch_size: int):
-    x = to_js(xs) if isinstance(xs, list) else xs
-    y = to_js(ys) if isinstance(ys, list) else ys
     try:
-        return model.evaluate(x, y, json_object({"batchSize": batch_size}))
+        return model.evaluate(_js_tensors(xs), _js_tensors(ys), json_object({"batchSize": batch_size}))
     except JsException as error:
         raise js_error(error) from None
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .. import activations
-from .layer import Layer, activation_config, initializer_config
+from ..initializers import tfjs_config as initializer_config
+from .layer import FusedActivation, Layer
 
 
 def _tuple(value, rank: int, what: str) -> tuple:
@@ -27,7 +28,7 @@ def _check_padding(padding: str) -> str:
     return padding
 
 
-class _Conv(Layer):
+class _Conv(FusedActivation, Layer):
     rank = 2
 
     def __init__(self, filters: int, kernel_size, strides=1, padding: str = "valid", activation=None,
@@ -63,14 +64,10 @@ class _Conv(Layer):
                 "bias_initializer": self.bias_initializer}
 
     def tfjs_config(self) -> dict:
-        activation, self._after = activation_config(self, self.activation)
         return {**super().tfjs_config(), "filters": self.filters, "kernelSize": list(self.kernel_size),
-                "strides": list(self.strides), "padding": self.padding, "activation": activation,
+                "strides": list(self.strides), "padding": self.padding, "activation": self.tfjs_activation(),
                 "useBias": self.use_bias, "kernelInitializer": initializer_config(self.kernel_initializer),
                 "biasInitializer": initializer_config(self.bias_initializer)}
-
-    def extra_tfjs_layers(self):
-        return getattr(self, "_after", [])
 
 
 class Conv2D(_Conv):

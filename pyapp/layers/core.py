@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 
 from .. import activations
-from .layer import Layer, activation_config, initializer_config
+from ..initializers import tfjs_config as initializer_config
+from .layer import FusedActivation, Layer
 
 
 def _last_axis(input_shape, layer: Layer) -> int:
@@ -14,7 +15,7 @@ def _last_axis(input_shape, layer: Layer) -> int:
     return input_shape[-1]
 
 
-class Dense(Layer):
+class Dense(FusedActivation, Layer):
     """A densely connected layer: `activation(inputs @ kernel + bias)`.
 
     Args:
@@ -51,30 +52,27 @@ class Dense(Layer):
                 "kernel_initializer": self.kernel_initializer, "bias_initializer": self.bias_initializer}
 
     def tfjs_config(self) -> dict:
-        activation, self._after = activation_config(self, self.activation)
-        return {**super().tfjs_config(), "units": self.units, "activation": activation, "useBias": self.use_bias,
+        return {**super().tfjs_config(), "units": self.units, "activation": self.tfjs_activation(), "useBias": self.use_bias,
                 "kernelInitializer": initializer_config(self.kernel_initializer),
                 "biasInitializer": initializer_config(self.bias_initializer)}
-
-    def extra_tfjs_layers(self):
-        return getattr(self, "_after", [])
 
 
 class Activation(Layer):
     """Applies an activation function by name."""
 
-    tfjs_class = "activation"
-
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
+
+    @property
+    def tfjs_class(self) -> str:
+        return "leakyReLU" if self.activation == "leaky_relu" else "activation"
 
     def get_config(self) -> dict:
         return {**super().get_config(), "activation": self.activation}
 
     def tfjs_config(self) -> dict:
         if self.activation == "leaky_relu":
-            self.tfjs_class = "leakyReLU"
             return {**super().tfjs_config(), "alpha": 0.2}
         return {**super().tfjs_config(), "activation": activations.TFJS_NAMES[self.activation]}
 

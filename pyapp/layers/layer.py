@@ -10,7 +10,7 @@ import itertools
 import re
 from collections import defaultdict
 
-from .. import activations, initializers
+from .. import activations
 
 _name_counters: dict[str, itertools.count] = defaultdict(lambda: itertools.count(1))
 
@@ -123,13 +123,14 @@ class Layer:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
 
-def activation_config(layer: Layer, activation) -> tuple[str, list]:
-    """A Keras activation as a TF.js activation name plus layers to apply after."""
-    name = activations.get(activation)
-    if name == "leaky_relu":  # TF.js has LeakyReLU only as a layer
-        return "linear", [("leakyReLU", {"name": f"{layer.name}_leaky_relu", "alpha": 0.2})]
-    return activations.TFJS_NAMES[name], []
+class FusedActivation:
+    """For layers with an `activation` argument (Dense, convolutions): its TF.js name, and
+    the extra TF.js layer that stands in for activations TF.js has only as layers."""
 
+    def tfjs_activation(self) -> str:
+        return "linear" if self.activation == "leaky_relu" else activations.TFJS_NAMES[self.activation]
 
-def initializer_config(identifier, seed_offset: int = 0):
-    return initializers.tfjs_config(identifier, seed_offset)
+    def extra_tfjs_layers(self) -> list[tuple[str, dict]]:
+        if self.activation == "leaky_relu":  # TF.js has LeakyReLU only as a layer
+            return [("leakyReLU", {"name": f"{self.name}_leaky_relu", "alpha": 0.2})]
+        return []

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .. import activations
-from .layer import Layer, initializer_config
+from ..initializers import tfjs_config as initializer_config
+from .layer import Layer
 
 
 class _RNN(Layer):

@@ -135,8 +135,7 @@ def _artifacts(model: Model):
     """TF.js's ModelArtifacts of a model: (topology, weight specs, weight bytes)."""
     bridge = _bridge()
     artifacts = bridge.run_async_blocking(bridge.save_artifacts(model._tfjs()))
-    return artifacts.modelTopology.to_py() if hasattr(artifacts.modelTopology, "to_py") else artifacts.modelTopology, \
-        artifacts.weightSpecs.to_py(), artifacts.weightData.to_bytes()
+    return artifacts.modelTopology.to_py(), artifacts.weightSpecs.to_py(), artifacts.weightData.to_bytes()
 
 
 def _check_storage(path: str) -> None:

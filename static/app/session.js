@@ -33,6 +33,11 @@ export class PythonSession extends EventTarget {
     this.worker = null;
     this.ready = null;
     this.handlers = new Map();
+    // From disk the worker can read no file: it asks for each runtime file by name.
+    this.handle("asset", async ({ name }) => {
+      const bytes = await loadAsset(name);
+      return { payload: bytes, transfer: [bytes] };
+    });
   }
 
   // Answers Python's `await pyappRequest(kind, payload)`: `handler(payload)` returns the
@@ -101,17 +106,8 @@ export class PythonSession extends EventTarget {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }
 
-  async _onMessage(message) {
+  _onMessage(message) {
     switch (message.type) {
-      case "need-asset": {
-        try {
-          const bytes = await loadAsset(message.name);
-          this.worker.postMessage({ type: "asset", name: message.name, bytes }, [bytes]);
-        } catch (error) {
-          this.worker.postMessage({ type: "asset", name: message.name, error: error.message });
-        }
-        break;
-      }
       case "progress":
         this._emit("progress", message);
         break;

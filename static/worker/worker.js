@@ -13,7 +13,6 @@ let baseURL = "";
 let mode = "http";
 let pyodide = null;
 let runner = null;
-const pendingAssets = new Map();
 const nativeFetch = self.fetch.bind(self);
 
 function post(message, transfer) {
@@ -26,28 +25,44 @@ function progress(text, detail = {}) {
 
 // ---------------------------------------------------------------- files from the page
 
-function askPageFor(name) {
-  if (!pendingAssets.has(name)) {
-    let resolve, reject;
-    const promise = new Promise((res, rej) => ((resolve = res), (reject = rej)));
-    pendingAssets.set(name, { promise, resolve, reject });
-    post({ type: "need-asset", name });
-  }
-  return pendingAssets.get(name).promise;
+// Everything the worker needs from the page (a runtime file from disk, a camera frame)
+// goes through one request/answer channel; the page answers with the handler that
+// `session.handle(kind, fn)` registered, and an error there rejects the promise here.
+const pageRequests = new Map();
+let nextRequestId = 1;
+
+function requestFromPage(kind, payload, transfer = []) {
+  return new Promise((resolve, reject) => {
+    const id = nextRequestId++;
+    pageRequests.set(id, { resolve, reject });
+    post({ type: "app-request", id, kind, payload }, transfer);
+  });
 }
 
-function settleAsset(message) {
-  const pending = pendingAssets.get(message.name);
+function settleRequest(message) {
+  const pending = pageRequests.get(message.id);
   if (!pending) return;
-  // Forget the bytes once delivered: the runtime keeps what it needs of them.
-  pendingAssets.delete(message.name);
+  pageRequests.delete(message.id);
   if (message.error) pending.reject(new Error(message.error));
-  else pending.resolve(message.bytes);
+  else pending.resolve(message.payload);
+}
+
+function askPageFor(name) {
+  return requestFromPage("asset", { name });
+}
+
+// fetch() takes a string, a URL or a Request: the absolute URL of any of them.
+function absoluteURL(input) {
+  return new URL(String(input && input.url !== undefined ? input.url : input), baseURL).href;
+}
+
+// A PyProxy from Python (a dict) as a plain JS object that can be posted.
+function plainPayload(payload) {
+  return payload && typeof payload.toJs === "function" ? payload.toJs({ dict_converter: Object.fromEntries }) : payload;
 }
 
 function assetNameOf(url) {
-  const href = String(url && url.url !== undefined ? url.url : url);
-  const absolute = new URL(href, baseURL).href;
+  const absolute = absoluteURL(url);
   return absolute.startsWith(baseURL) ? decodeURIComponent(absolute.slice(baseURL.length).split(/[?#]/)[0]) : null;
 }
 
@@ -70,7 +85,7 @@ async function fetchFromPage(url, init) {
 // the app's own files (or blob:/data: URLs) is refused here, before it leaves, with a
 // message that says why (the page's Content-Security-Policy would block it too).
 function refuseOutsideRequest(url) {
-  const href = new URL(String(url && url.url !== undefined ? url.url : url), baseURL).href;
+  const href = absoluteURL(url);
   if (href.startsWith(baseURL) || href.startsWith("blob:") || href.startsWith("data:")) return null;
   return new TypeError(`fetch of ${href} refused: this app runs offline and loads only its own files (${baseURL})`);
 }
@@ -195,31 +210,13 @@ async function init(message) {
 // function: `from js import pyappSend; pyappSend("vis", payload)`. The page's session
 // emits it as a "message" event with {kind, payload}; `transfer` lists ArrayBuffers to move.
 self.pyappSend = (kind, payload, transfer) => {
-  const plain = payload && typeof payload.toJs === "function" ? payload.toJs({ dict_converter: Object.fromEntries }) : payload;
-  post({ type: "app-message", kind, payload: plain }, transfer ? Array.from(transfer) : []);
+  post({ type: "app-message", kind, payload: plainPayload(payload) }, transfer ? Array.from(transfer) : []);
 };
 
 // And asks the page for something, awaiting its answer (a camera frame, a file the user
-// picks): `await pyappRequest("camera.read", payload)`. The page answers with a handler
-// registered by `session.handle(kind, fn)`; an error there is raised in Python.
-const pageRequests = new Map();
-let nextRequestId = 1;
-
+// picks): `await pyappRequest("camera.read", payload)`; an error there is raised in Python.
 self.pyappRequest = (kind, payload, transfer) =>
-  new Promise((resolve, reject) => {
-    const id = nextRequestId++;
-    pageRequests.set(id, { resolve, reject });
-    const plain = payload && typeof payload.toJs === "function" ? payload.toJs({ dict_converter: Object.fromEntries }) : payload;
-    post({ type: "app-request", id, kind, payload: plain }, transfer ? Array.from(transfer) : []);
-  });
-
-function settleRequest(message) {
-  const pending = pageRequests.get(message.id);
-  if (!pending) return;
-  pageRequests.delete(message.id);
-  if (message.error) pending.reject(new Error(message.error));
-  else pending.resolve(message.payload);
-}
+  requestFromPage(kind, plainPayload(payload), transfer ? Array.from(transfer) : []);
 
 // ---------------------------------------------------------------- running code
 
@@ -294,8 +291,6 @@ self.onmessage = async (event) => {
       await init(message);
     } else if (message.type === "app-reply") {
       settleRequest(message);
-    } else if (message.type === "asset") {
-      settleAsset(message);
     } else if (message.type === "run") {
       await runner.run(message.id, message.code, message.filename || "<exec>");
     }
