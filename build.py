@@ -240,6 +240,14 @@ def wheel_extras() -> dict[str, Path]:
     return extras
 
 
+def ensure_build_tools() -> None:
+    """What the build imports or runs under CPython: pyodide-lock, and `wheel` for setuptools
+    (the pyapp wheel is built without isolation, so that a second build needs no network)."""
+    missing = [name for name in ("pyodide_lock", "wheel") if importlib.util.find_spec(name) is None]
+    if missing:
+        run([sys.executable, "-m", "pip", "install", "--quiet", "pyodide-lock[wheel]", "wheel", "setuptools>=61"])
+
+
 def build_pyapp_wheel() -> Path:
     """A py3-none-any wheel of pyapp/, rebuilt only when its sources change."""
     sources = sorted(p for p in (ROOT / "pyapp").rglob("*") if p.is_file() and "__pycache__" not in p.parts)
@@ -275,13 +283,9 @@ def build_pyapp_wheel() -> Path:
 
 def write_lock(lock: dict, shipped: list[str], pyapp_wheel: Path, target: Path, extra_wheels: list[Path] = ()) -> None:
     """dist's pyodide-lock.json: the official entries we ship, plus pyapp."""
-    try:
-        from pyodide_lock import PyodideLockSpec
-        from pyodide_lock.utils import add_wheels_to_spec
-    except ImportError:
-        run([sys.executable, "-m", "pip", "install", "--quiet", "pyodide-lock[wheel]"])
-        from pyodide_lock import PyodideLockSpec
-        from pyodide_lock.utils import add_wheels_to_spec
+    from pyodide_lock import PyodideLockSpec
+    from pyodide_lock.utils import add_wheels_to_spec
+
     trimmed = dict(lock, packages={name: lock["packages"][name] for name in shipped})
     spec = PyodideLockSpec(**trimmed)
     for extra in extra_wheels:
@@ -329,6 +333,31 @@ def runtime_files(package_files: list[str]) -> dict[str, Path]:
     return files
 
 
+# The example programs the editor's menu opens: static/examples/<name>.py, each starting
+# with a comment line "# Title: what it shows". The default example comes first.
+DEFAULT_EXAMPLE = "codelab_cars"
+
+
+def example_files() -> dict[str, Path]:
+    """Ships static/examples/*.py as dist/examples/, with index.json for the menu."""
+    sources = sorted(STATIC.joinpath("examples").glob("*.py"), key=lambda p: (p.stem != DEFAULT_EXAMPLE, p.stem))
+    index = []
+    for source in sources:
+        first_line = source.read_text().partition("\n")[0]
+        if not first_line.startswith("# ") or ":" not in first_line:
+            raise BuildError(f"{source} must start with a line '# Title: what it shows'")
+        title, _, summary = first_line[2:].partition(":")
+        index.append({"file": f"examples/{source.name}", "name": source.stem,
+                      "title": title.strip(), "summary": summary.strip()})
+    write_if_changed(DIST / "examples" / "index.json", json.dumps(index, indent=1).encode())
+    files = {entry["file"]: source for entry, source in zip(index, sources)}
+    files["examples/index.json"] = DIST / "examples" / "index.json"
+    for stale in (DIST / "examples").glob("*.py"):
+        if f"examples/{stale.name}" not in files:
+            stale.unlink()
+    return files
+
+
 def write_asset_script(name: str, data: bytes) -> None:
     """dist/assets/<name>.js: a classic script carrying a file's bytes for file:// pages."""
     target = DIST / "assets" / (name + ".js")
@@ -339,6 +368,7 @@ def write_asset_script(name: str, data: bytes) -> None:
 
 def build(pyodide_dist: Path | None = None) -> None:
     DIST.mkdir(exist_ok=True)
+    ensure_build_tools()
     npm_install()
     lock = official_lock()
     shipped = package_closure(lock, SHIPPED_PACKAGES)
@@ -349,7 +379,7 @@ def build(pyodide_dist: Path | None = None) -> None:
 
     wheel = build_pyapp_wheel()
     pure_wheels = fetch_pure_wheels()
-    files = runtime_files(package_files)
+    files = runtime_files(package_files) | example_files()
     for extra in pure_wheels:
         files[f"pyodide/{extra.name}"] = extra
     for file_name in package_files:

@@ -110,3 +110,16 @@ def test_pyapp_wheel_carries_tfjs_for_foreign_hosts():
     names = zipfile.ZipFile(wheel).namelist()
     assert {"pyapp/_tfjs/tf.min.js", "pyapp/_tfjs/tf-backend-wasm.min.js",
             "pyapp/_tfjs/tfjs-backend-wasm-simd.wasm"} <= set(names)
+
+
+def test_examples_ship_with_an_index_for_the_menu():
+    index = json.loads((build.DIST / "examples" / "index.json").read_text())
+    sources = sorted(p.name for p in (ROOT / "static" / "examples").glob("*.py"))
+    assert sorted(entry["file"].removeprefix("examples/") for entry in index) == sources
+    if (ROOT / "static" / "examples" / f"{build.DEFAULT_EXAMPLE}.py").exists():
+        assert index[0]["name"] == build.DEFAULT_EXAMPLE
+    for entry in index:
+        assert entry["title"] and entry["summary"]
+        shipped = build.DIST / entry["file"]
+        assert shipped.read_bytes() == (ROOT / "static" / entry["file"]).read_bytes()
+        assert (build.DIST / "assets" / (entry["file"] + ".js")).exists()
