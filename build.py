@@ -358,6 +358,11 @@ def example_files() -> dict[str, Path]:
     return files
 
 
+def shipped_models() -> dict[str, Path]:
+    """static/models/: models that load with pyapp.models.load_model("models/<name>")."""
+    return {f"models/{p.name}": p for p in sorted(STATIC.joinpath("models").glob("*")) if p.is_file()}
+
+
 def write_asset_script(name: str, data: bytes) -> None:
     """dist/assets/<name>.js: a classic script carrying a file's bytes for file:// pages."""
     target = DIST / "assets" / (name + ".js")
@@ -379,7 +384,7 @@ def build(pyodide_dist: Path | None = None) -> None:
 
     wheel = build_pyapp_wheel()
     pure_wheels = fetch_pure_wheels()
-    files = runtime_files(package_files) | example_files()
+    files = runtime_files(package_files) | example_files() | shipped_models()
     for extra in pure_wheels:
         files[f"pyodide/{extra.name}"] = extra
     for file_name in package_files:

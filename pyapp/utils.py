@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 
 import numpy as np
@@ -29,3 +30,23 @@ def to_categorical(y, num_classes: int | None = None, dtype="float32") -> np.nda
         raise ValueError("to_categorical: labels must be >= 0")
     num_classes = int(y.max()) + 1 if num_classes is None else num_classes
     return np.eye(num_classes, dtype=dtype)[y]
+
+
+def download(path, filename: str | None = None) -> None:
+    """Hands a file to the user as a browser download (a saved `.keras` model, a CSV, ...).
+
+    `path` is a file in Python's file system, or bytes (then give `filename`). The bytes
+    go from the worker to the page, which offers them as a download: nothing is uploaded.
+    """
+    from .backend import _page
+
+    if isinstance(path, (bytes, bytearray, memoryview)):
+        if not filename:
+            raise ValueError("download(bytes): give filename= too, e.g. download(data, filename='model.keras')")
+        data = bytes(path)
+    else:
+        with open(path, "rb") as stream:
+            data = stream.read()
+        filename = filename or os.path.basename(os.fspath(path))
+    buffer = _page.buffer_of(data)
+    _page.send("download", {"filename": filename, "bytes": buffer}, transfer=[buffer], what="download()")

@@ -293,6 +293,33 @@ def load_artifacts(url: str) -> tuple:
     return artifacts.modelTopology.to_py(), artifacts.weightSpecs.to_py(), data.to_bytes()
 
 
+def load_http_artifacts(url: str) -> tuple:
+    """(topology, weight specs, weight bytes) of a TF.js model.json shipped with the app."""
+    try:
+        artifacts = run_async_blocking(tf().io.http(url).load())
+    except JsException as error:
+        raise ValueError(f"cannot load {url!r}: {str(error).removeprefix('Error: ')}") from None
+    data = artifacts.weightData
+    if not hasattr(data, "to_bytes"):
+        data = js.Function.new("tf", "d", "return tf.io.concatenateArrayBuffers(d)")(tf(), data)
+    return artifacts.modelTopology.to_py(), artifacts.weightSpecs.to_py(), data.to_bytes()
+
+
+def fetch_app_file(path: str) -> bytes:
+    """The bytes of a file shipped with the app (a path relative to index.html).
+
+    The worker's fetch() resolves it under the app's folder in both ways of opening the
+    page (from disk it asks the page for the file), and refuses anything outside it.
+    """
+    try:
+        response = run_async_blocking(js.fetch(path))
+    except JsException as error:
+        raise FileNotFoundError(f"{path}: {str(error).removeprefix('TypeError: ')}") from None
+    if not response.ok:
+        raise FileNotFoundError(f"{path} is neither a file here nor shipped with the app (HTTP {response.status})")
+    return run_async_blocking(response.arrayBuffer()).to_bytes()
+
+
 def has_local_storage() -> bool:
     return getattr(js, "localStorage", None) is not None
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 
 from .. import io as model_io
 from .. import layers as layers_module
@@ -159,16 +160,35 @@ def save_model(model: Model, path: str) -> None:
 
 
 def load_model(path: str, compile: bool = False) -> Model:  # noqa: A002 - Keras' argument name
-    """A model saved with `model.save(path)` (or a Keras 3 `.keras` file)."""
+    """A model saved with `model.save(path)`, a Keras 3 `.keras` file, or a TF.js `model.json`.
+
+    A file path is read from Python's file system if it is there, and otherwise from the
+    app's own folder (a model shipped in dist/, e.g. "models/digits.keras").
+    """
     _check_storage(path)
     if path.startswith(BROWSER_SCHEMES):
-        bridge = _bridge()
-        artifacts = bridge.load_artifacts(path)
-        keras_bytes = model_io.artifacts_to_keras(*artifacts)
-        return model_from_description(model_io.read_keras(keras_bytes))
+        artifacts = _bridge().load_artifacts(path)
+        return model_from_description(model_io.read_keras(model_io.artifacts_to_keras(*artifacts)))
     if path.endswith(".keras"):
-        return model_from_description(model_io.read_keras(path))
-    raise ValueError(f"load_model({path!r}): give a .keras file, or indexeddb://NAME or localstorage://NAME")
+        return model_from_description(model_io.read_keras(_file_bytes(path)))
+    if path.endswith(".json"):
+        if os.path.exists(path):
+            return model_from_description(model_io.read_tfjs(*model_io.load_tfjs_dir(path)))
+        artifacts = _bridge().load_http_artifacts(path)
+        return model_from_description(model_io.read_keras(model_io.artifacts_to_keras(*artifacts)))
+    raise ValueError(f"load_model({path!r}): give a .keras file, a TF.js model.json, "
+                     "or indexeddb://NAME or localstorage://NAME")
+
+
+def _file_bytes(path: str) -> bytes:
+    if os.path.exists(path):
+        with open(path, "rb") as stream:
+            return stream.read()
+    try:
+        fetch = _bridge().fetch_app_file
+    except ImportError:  # CPython: there is no app folder to look in.
+        raise FileNotFoundError(f"no such file: {path!r}") from None
+    return fetch(path)
 
 
 def list_models() -> dict:

@@ -19,10 +19,11 @@ function loadAssetScript(name) {
     script.src = "assets/" + name.split("/").map(encodeURIComponent).join("/") + ".js";
     script.onerror = () => reject(new Error(`${name} is not in this build of the app (dist/assets/${name}.js)`));
     // The script's text is only needed until it has run: drop the element and its promise.
+    // (The caller handles a rejection; this cleanup chain must not report it again.)
     promise.finally(() => {
       script.remove();
       waiting.delete(name);
-    });
+    }).catch(() => {});
     document.head.appendChild(script);
   }
   return waiting.get(name).promise;

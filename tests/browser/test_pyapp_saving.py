@@ -50,3 +50,36 @@ def test_bad_saves_and_loads_are_clear(app):
     assert error["type"] in ("ValueError", "ConversionError") and "keras" in error["message"].lower()
     error = app.run("import pyapp\npyapp.models.delete_model('indexeddb://never-saved')")["error"]
     assert "no saved model" in error["message"]
+
+
+BIG_MODEL = ("import pyapp\nfrom pyapp import layers\npyapp.utils.set_random_seed(1)\n"
+             "big = pyapp.Sequential([pyapp.Input((1500,)), layers.Dense(1500)])\n")
+CHECKSUM = "m = pyapp.models.load_model('indexeddb://atomic')\n(m.get_weights()[0].shape, float(m.get_weights()[0].sum()))"
+
+
+def test_save_over_a_name_is_atomic_when_interrupted(fresh_app):
+    """The worker is ended at several moments of a 9 MB save over an old model: what loads
+    afterwards is always one whole model, the old one or the new one, never a mix or an error.
+    (Measured here: the earlier moments leave the old model, the last one the new.)"""
+    fresh_app.check("import pyapp\nfrom pyapp import layers\npyapp.utils.set_random_seed(0)\n"
+                    "pyapp.Sequential([pyapp.Input((3,)), layers.Dense(2)]).save('indexeddb://atomic')")
+    old = fresh_app.check(CHECKSUM)
+    fresh_app.check(BIG_MODEL)
+    new = fresh_app.check("(big.get_weights()[0].shape, float(big.get_weights()[0].sum()))")
+    for delay_ms in (0, 50, 200, 800, 3000):
+        fresh_app.js("""delay => new Promise((resolve) => {
+            const session = window.pyapp.session;
+            const onStream = (event) => {
+                if (!event.detail.text.includes("saving")) return;
+                session.removeEventListener("stream", onStream);
+                setTimeout(() => session.restart("test").then(resolve), delay);
+            };
+            session.addEventListener("stream", onStream);
+            window.pyapp.runPython(arguments[0] || "");
+        })""".replace("arguments[0] || \"\"", repr(BIG_MODEL + "print('saving', flush=True)\nbig.save('indexeddb://atomic')")), delay_ms)
+        fresh_app.wait_ready()
+        found = fresh_app.check("import pyapp\n" + CHECKSUM)
+        assert found in (old, new), f"after an interrupted save: {found}, neither {old} nor {new}"
+        if found == new:  # put the old model back for the next interruption
+            fresh_app.check("from pyapp import layers\npyapp.utils.set_random_seed(0)\n"
+                            "pyapp.Sequential([pyapp.Input((3,)), layers.Dense(2)]).save('indexeddb://atomic')")

@@ -1,0 +1,48 @@
+"""The page around the worker: what Python sends it (charts, downloads) or asks of it (camera frames).
+
+Our worker defines two JS globals for this (static/worker/worker.js): `pyappSend(kind,
+payload, transfer)` posts a message the page handles, and `pyappRequest(kind, payload,
+transfer)` returns a promise of the page's answer. Hosts other than our page (PyScript,
+JupyterLite) have neither, and what needs them says so.
+"""
+
+from __future__ import annotations
+
+import js
+from pyodide.ffi import to_js
+
+
+class NoPageError(RuntimeError):
+    """Raised where Python runs without the pyapp page around it (e.g. in a PyScript page)."""
+
+
+def has_page() -> bool:
+    return getattr(js, "pyappSend", None) is not None
+
+
+def _require_page(what: str) -> None:
+    if not has_page():
+        raise NoPageError(f"{what} needs the pyapp page (dist/index.html); Python runs elsewhere here")
+
+
+def _plain(payload):
+    return to_js(payload, dict_converter=js.Object.fromEntries)
+
+
+def send(kind: str, payload: dict, transfer=(), what: str | None = None) -> None:
+    """Posts `payload` to the page's `message:<kind>` listeners; `transfer` lists ArrayBuffers to move."""
+    _require_page(what or kind)
+    js.pyappSend(kind, _plain(payload), to_js(list(transfer)))
+
+
+def request(kind: str, payload: dict, transfer=(), what: str | None = None):
+    """A JS promise of the page's answer to `kind` (await it, or block on it with JSPI)."""
+    _require_page(what or kind)
+    return js.pyappRequest(kind, _plain(payload), to_js(list(transfer)))
+
+
+def buffer_of(data: bytes):
+    """A fresh JS ArrayBuffer holding `data`: one copy, which can then be transferred."""
+    array = js.Uint8Array.new(len(data))
+    array.assign(data)
+    return array.buffer
