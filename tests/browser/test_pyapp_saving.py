@@ -54,6 +54,7 @@ def test_bad_saves_and_loads_are_clear(app):
 
 BIG_MODEL = ("import pyapp\nfrom pyapp import layers\npyapp.utils.set_random_seed(1)\n"
              "big = pyapp.Sequential([pyapp.Input((1500,)), layers.Dense(1500)])\n")
+SAVE_BIG = BIG_MODEL + "print('saving', flush=True)\nbig.save('indexeddb://atomic')\n"
 CHECKSUM = "m = pyapp.models.load_model('indexeddb://atomic')\n(m.get_weights()[0].shape, float(m.get_weights()[0].sum()))"
 
 
@@ -67,7 +68,7 @@ def test_save_over_a_name_is_atomic_when_interrupted(fresh_app):
     fresh_app.check(BIG_MODEL)
     new = fresh_app.check("(big.get_weights()[0].shape, float(big.get_weights()[0].sum()))")
     for delay_ms in (0, 50, 200, 800, 3000):
-        fresh_app.js("""delay => new Promise((resolve) => {
+        fresh_app.js("""({delay, code}) => new Promise((resolve) => {
             const session = window.pyapp.session;
             const onStream = (event) => {
                 if (!event.detail.text.includes("saving")) return;
@@ -75,8 +76,8 @@ def test_save_over_a_name_is_atomic_when_interrupted(fresh_app):
                 setTimeout(() => session.restart("test").then(resolve), delay);
             };
             session.addEventListener("stream", onStream);
-            window.pyapp.runPython(arguments[0] || "");
-        })""".replace("arguments[0] || \"\"", repr(BIG_MODEL + "print('saving', flush=True)\nbig.save('indexeddb://atomic')")), delay_ms)
+            window.pyapp.runPython(code);
+        })""", {"delay": delay_ms, "code": SAVE_BIG})
         fresh_app.wait_ready()
         found = fresh_app.check("import pyapp\n" + CHECKSUM)
         assert found in (old, new), f"after an interrupted save: {found}, neither {old} nor {new}"
