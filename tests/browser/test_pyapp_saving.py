@@ -84,3 +84,45 @@ def test_save_over_a_name_is_atomic_when_interrupted(fresh_app):
         if found == new:  # put the old model back for the next interruption
             fresh_app.check("from pyapp import layers\npyapp.utils.set_random_seed(0)\n"
                             "pyapp.Sequential([pyapp.Input((3,)), layers.Dense(2)]).save('indexeddb://atomic')")
+
+
+BAD_FILES = r'''
+import json, os, pyapp
+from pyapp import layers
+pyapp.utils.set_random_seed(0)
+kept = pyapp.Sequential([pyapp.Input((3,)), layers.Dense(2)])
+kept.save("indexeddb://kept-safe")
+kept.save("good.keras")
+pyapp.io.save_tfjs(*pyapp.io.keras_to_tfjs("good.keras"), "good_tfjs")
+doc = json.load(open("good_tfjs/model.json"))
+weights = open("good_tfjs/" + doc["weightsManifest"][0]["paths"][0], "rb").read()
+os.makedirs("bad", exist_ok=True)
+open("bad/truncated.json", "w").write(json.dumps(doc)[:-40])
+unknown = json.loads(json.dumps(doc))
+unknown["modelTopology"]["config"]["layers"][-1]["class_name"] = "Warp"
+for name, manifest_doc, data in [("unknown.json", unknown, weights), ("short.json", doc, weights[:-4])]:
+    folder = "bad/" + name[:-5]
+    pyapp.io.save_tfjs(manifest_doc, {doc["weightsManifest"][0]["paths"][0]: data}, folder)
+os.makedirs("bad/missing", exist_ok=True)
+json.dump(doc, open("bad/missing/model.json", "w"))
+open("bad/notzip.keras", "wb").write(b"PK\x03\x04 not really a zip")
+errors = {}
+for path in ["bad/truncated.json", "bad/unknown/model.json", "bad/short/model.json", "bad/missing/model.json", "bad/notzip.keras"]:
+    try:
+        pyapp.models.load_model(path)
+        errors[path] = None
+    except ValueError as error:
+        errors[path] = f"{type(error).__name__}: {error}"
+again = pyapp.models.load_model("indexeddb://kept-safe")
+(errors, bool((again.get_weights()[0] == kept.get_weights()[0]).all()), "indexeddb://kept-safe" in pyapp.models.list_models())
+'''
+
+
+def test_bad_model_files_are_clear_errors_and_touch_nothing_saved(app):
+    errors, same, listed = eval(app.check(BAD_FILES))
+    assert same and listed
+    assert "not valid JSON" in errors["bad/truncated.json"], errors
+    assert "Warp" in errors["bad/unknown/model.json"]
+    assert "bytes" in errors["bad/short/model.json"]
+    assert "missing" in errors["bad/missing/model.json"]
+    assert "not a .keras file" in errors["bad/notzip.keras"]
