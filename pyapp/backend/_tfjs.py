@@ -305,3 +305,15 @@ def list_models() -> dict:
 
 def delete_model(url: str) -> None:
     run_async_blocking(tf().io.removeModel(url))
+
+
+# ---------------------------------------------------------------- the page
+
+
+def send_to_page(kind: str, payload) -> None:
+    """Posts plain data (dicts, lists, numbers, strings, None) to the page's main thread,
+    where `session` emits it as a "message:<kind>" event (charts draw there)."""
+    send = getattr(js, "pyappSend", None)
+    if send is None:
+        raise RuntimeError(f"no page to send {kind!r} to: this runs outside the pyapp page (no pyappSend)")
+    send(kind, json_object(payload))
