@@ -149,6 +149,8 @@ def table(headers, rows, *, name: str = "Table", tab: str = DEFAULT_TAB) -> None
 
 
 def _cell(value):
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
     if isinstance(value, (float, np.floating)):
         return f"{float(value):.4g}" if math.isfinite(value) else str(float(value))
     if isinstance(value, (int, np.integer)):
@@ -181,8 +183,8 @@ def weight_histograms(model, *, name: str = "Weights", tab: str = "Model Inspect
         values = np.asarray(array).ravel()
         if values.size > max_values:
             values = rng.choice(values, max_values, replace=False)
-        label = f"{layer_name} weight {index} {tuple(np.shape(array))}"
-        histogram(values, name=name, tab=tab, chart=label, x_label=label, height=160)
+        label = f"{layer_name}: weight {index}, shape {tuple(np.shape(array))}"
+        histogram(values, name=name, tab=tab, chart=label, height=160)
 
 
 def _weights_by_layer(model) -> list[tuple[str, int, np.ndarray]]:
