@@ -6,8 +6,8 @@
 //   {op: "append", surface, points: {chart: {series: [y, ...]}}}      more points on line charts
 //   {op: "visor", open: true | false}
 //
-// Each chart gets a <div data-chart> inside its surface, with data-kind and data-points
-// (how many values it shows) for tests and assistive tools. Redraws are throttled: tfjs-vis
+// Each chart gets a <div data-chart data-surface data-tab> inside its surface, with
+// data-kind and data-points (how many values it shows) for tests and assistive tools. Redraws are throttled: tfjs-vis
 // rebuilds a vega view per draw, and on the main thread that takes CPU from training in the
 // worker (measured on 2 busy cores: redrawing every 250 ms made fit 1.5x slower, every
 // second about 1.05x). The session object outlives worker restarts, so charts keep
@@ -62,6 +62,8 @@ export function mountCharts(session, getVis = () => self.tfvis) {
     if (!element) {
       element = document.createElement("div");
       element.dataset.chart = state.chart;
+      element.dataset.surface = state.surface.name;
+      element.dataset.tab = state.surface.tab;
       // Several charts share a surface (a metric each, a weight array each): name them.
       if (state.chart !== "chart") {
         const caption = document.createElement("div");
