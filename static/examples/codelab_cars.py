@@ -36,18 +36,19 @@ inputs = input_normalizer.fit_transform(horsepower.reshape(-1, 1))
 labels = label_normalizer.fit_transform(mpg.reshape(-1, 1))
 
 # 3. Build the model: one input, a hidden layer, one output. (The codelab starts with a
-#    single linear unit and then adds this hidden layer, which lets it follow the curve.)
+#    single linear unit, which can only draw a straight line, then adds a hidden layer so
+#    that the model can follow the curve; relu units learn it faster than sigmoid ones.)
 pyapp.utils.set_random_seed(0)
 model = pyapp.Sequential([
     pyapp.Input(shape=(1,)),
-    layers.Dense(50, activation="sigmoid"),
+    layers.Dense(50, activation="relu"),
     layers.Dense(1),
 ])
 model.summary()
 pyapp.vis.show_model_summary(model)
 
 # 4. Train it: adam, mean squared error, and watch the loss fall live in the visor.
-model.compile(optimizer=pyapp.optimizers.Adam(learning_rate=0.01), loss="mean_squared_error")
+model.compile(optimizer=pyapp.optimizers.Adam(learning_rate=0.03), loss="mean_squared_error")
 history = model.fit(inputs, labels, batch_size=32, epochs=50, shuffle=True, verbose=0,
                     callbacks=[pyapp.vis.fit_callbacks(["loss"], name="Training Performance", height=200)])
 final_mse = history.history["loss"][-1]  # the loss is the mean squared error
