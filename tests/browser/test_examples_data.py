@@ -79,3 +79,30 @@ def test_example_is_in_the_menu(dist, name):
     index = json.loads((dist / "examples" / "index.json").read_text())
     assert f"examples/{name}" in [entry["file"] for entry in index]
     assert index[0]["name"] == "codelab_cars"  # the default example
+
+
+def test_sklearn_objects_work_with_pyapp_models(app):
+    """A scikit-learn Pipeline (MinMaxScaler, then a pyapp model as its last step) and
+    train_test_split, used as they are."""
+    accuracy = app.check("""
+import warnings
+import pyapp
+from pyapp import layers
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler
+
+iris = pyapp.datasets.load_iris()
+x_train, x_test, y_train, y_test = train_test_split(iris.data, iris.target, test_size=0.3, random_state=0,
+                                                    stratify=iris.target)
+pyapp.utils.set_random_seed(0)
+model = pyapp.Sequential([pyapp.Input((4,)), layers.Dense(16, activation="relu"), layers.Dense(3, activation="softmax")])
+model.compile(optimizer=pyapp.optimizers.Adam(0.02), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+pipeline = make_pipeline(MinMaxScaler(), model).fit(x_train, y_train, sequential__epochs=60, sequential__verbose=0)
+with warnings.catch_warnings():
+    # scikit-learn cannot tell that a non-sklearn last step is fitted (a FutureWarning)
+    warnings.simplefilter("ignore", FutureWarning)
+    predicted = pipeline.predict(x_test).argmax(axis=1)
+float((predicted == y_test).mean())
+""")
+    assert float(accuracy) >= 0.9
