@@ -3,7 +3,6 @@
 # Trains a convolutional network on the 1,797 8x8 images of scikit-learn's digits, plots
 # the loss and accuracy while it trains, then shows how well it does on digits it never
 # saw: test accuracy, a confusion matrix, accuracy per digit, and the trained weights.
-import numpy as np
 import pyapp
 from pyapp import layers
 

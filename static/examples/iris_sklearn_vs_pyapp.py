@@ -1,11 +1,10 @@
-# Iris: scikit-learn vs pyapp: the same flowers classified by a scikit-learn model and a pyapp network, compared
+# Iris, scikit-learn vs pyapp: the same flowers classified by a scikit-learn model and a pyapp network, compared
 #
 # Both models get the same split of the 150 iris flowers (4 measurements each, 3 species)
 # and the same preparation, a plain scikit-learn StandardScaler: scikit-learn's objects
 # work with pyapp models as they are. The page shows their scores side by side.
 import time
 
-import numpy as np
 import pyapp
 from pyapp import layers
 from sklearn.linear_model import LogisticRegression
