@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 
 import numpy as np
 
@@ -303,6 +304,7 @@ class FitCallbacks(Callback):
     def on_train_begin(self, logs=None):
         self._pending = {}
         self._last_sent = 0.0
+        self._warned = False
         for level, hook in (("batch", "on_batch_end"), ("epoch", "on_epoch_end")):
             if hook not in self.callbacks:
                 continue
@@ -331,6 +333,11 @@ class FitCallbacks(Callback):
             self._flush()
 
     def on_epoch_end(self, epoch, logs=None):
+        unknown = [metric for metric in self.metrics if metric not in (logs or {})]
+        if unknown and not self._warned:
+            self._warned = True
+            warnings.warn(f"fit_callbacks: no log named {unknown} to plot; this fit logs {sorted(logs or {})}",
+                          stacklevel=2)
         if "on_epoch_end" in self.callbacks:
             self._add("epoch", logs)
         self._flush()

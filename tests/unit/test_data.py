@@ -247,6 +247,10 @@ def test_fit_callbacks_stream_batches_and_epochs_with_a_throttle(sent, monkeypat
     callback.on_epoch_end(0, {"loss": 1.4, "val_loss": 1.6, "accuracy": 0.5, "val_accuracy": 0.4})
     assert sent[-1]["points"]["epoch: loss"] == {"loss": [1.4], "val_loss": [1.6]}
     assert callback.points_sent == 6 * 2 + 3
-    assert not vis.fit_callbacks("loss", callbacks="on_epoch_end").wants_batches()
+    epochs_only = vis.fit_callbacks("acc", callbacks="on_epoch_end")
+    assert not epochs_only.wants_batches()
+    epochs_only.on_train_begin()
+    with pytest.warns(UserWarning, match=r"no log named \['acc'\] to plot; this fit logs \['accuracy', 'loss'\]"):
+        epochs_only.on_epoch_end(0, {"loss": 1.0, "accuracy": 0.5})
     with pytest.raises(ValueError, match="on_epoch_end"):
         vis.fit_callbacks(["loss"], callbacks=["onBatchEnd"])
