@@ -107,15 +107,20 @@ history = model.fit(x, y, epochs=30, batch_size=32, validation_split=0.25, verbo
 
 def test_visor_can_be_hidden_and_shown(app):
     app.check("import pyapp; pyapp.vis.linechart([1, 2, 3], name='visor test', tab='Tests'); pyapp.vis.hide_visor()")
-    deadline = time.monotonic() + 10
-    while app.js("() => tfvis.visor().isOpen()") and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not app.js("() => tfvis.visor().isOpen()")
+    wait_open(app, False)
     app.check("pyapp.vis.show_visor()")
+    wait_open(app, True)
+    app.page.keyboard.press("Backquote")  # the user's way: the ` key toggles it
+    wait_open(app, False)
+    app.page.keyboard.press("Backquote")
+    wait_open(app, True)
+
+
+def wait_open(app, expected: bool) -> None:
     deadline = time.monotonic() + 10
-    while not app.js("() => tfvis.visor().isOpen()") and time.monotonic() < deadline:
+    while app.js("() => tfvis.visor().isOpen()") != expected and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert app.js("() => tfvis.visor().isOpen()")
+    assert app.js("() => tfvis.visor().isOpen()") == expected
 
 
 def test_charts_work_after_the_worker_restarts(fresh_app):

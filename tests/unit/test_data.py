@@ -107,6 +107,18 @@ def test_cars_json_as_the_build_ships_it():
     np.testing.assert_array_equal(x, [r["Horsepower"] for r in complete])
 
 
+def test_the_built_pyapp_wheel_carries_the_cars_data():
+    import build
+
+    lock_path = build.DIST / "pyodide" / "pyodide-lock.json"
+    if not lock_path.exists():
+        pytest.skip("dist/ is not built: run `python3 build.py` first")
+    lock = json.loads(lock_path.read_text())
+    wheel = zipfile.ZipFile(build.DIST / "pyodide" / lock["packages"]["pyapp"]["file_name"])
+    cars = datasets.load_json(wheel.read("pyapp/_data/cars.json"))
+    assert len(cars) == 406 and "Horsepower" in cars and "Miles_per_Gallon" in cars
+
+
 # ---------------------------------------------------------------- preparing data
 
 
