@@ -17,7 +17,7 @@ const REDRAW_MS = 1000;
 
 const renderers = {
   scatterplot: (vis, el, data, options) => vis.render.scatterplot(el, data, options),
-  linechart: (vis, el, data, options) => vis.render.linechart(el, data, options),
+  linechart: (vis, el, data, options) => vis.render.linechart(el, evenSeries(data), options),
   histogram: (vis, el, data, options) => vis.render.histogram(el, data, options),
   barchart: (vis, el, data, options) => vis.render.barchart(el, data, options),
   table: (vis, el, data) => vis.render.table(el, data),
@@ -39,6 +39,16 @@ function countPoints(kind, data) {
     default:
       return data.length;
   }
+}
+
+// tfjs-vis's linechart reads every series at every index of the first: leave out empty
+// series (val_loss when fit has no validation data) and pad short ones with gaps.
+function evenSeries({ values, series }) {
+  const kept = values.map((points, index) => [points, series[index]]).filter(([points]) => points.length);
+  const length = Math.max(...kept.map(([points]) => points.length));
+  const padded = kept.map(([points]) => points.concat(Array.from({ length: length - points.length },
+    (_, i) => ({ x: points.length + i, y: null }))));
+  return { values: padded, series: kept.map(([, name]) => name) };
 }
 
 // A line chart with no points yet cannot be drawn by tfjs-vis (it reads values[0]).

@@ -174,3 +174,24 @@ def _no_chart_errors(shared_app):
     yield
     problems = [line for line in shared_app.console[before:] if "pyapp.vis" in line]
     assert not problems, problems
+
+
+def test_line_charts_with_uneven_or_missing_series(app):
+    app.check("""
+import pyapp
+pyapp.vis.linechart({"long": [1, 2, 3, 4], "short": [4, 3]}, name="uneven test", tab="Tests")
+""")
+    assert wait_drawn(app, chart("uneven test"), 6) == 6
+    assert app.js(COLORED_PIXELS, chart("uneven test")) > 20
+    # val_loss asked for, but fit has no validation data: loss is still drawn (and a warning says why).
+    reply = app.run("""
+import numpy as np
+from pyapp import layers
+model = pyapp.Sequential([pyapp.Input((2,)), layers.Dense(1)])
+model.compile(optimizer="adam", loss="mse")
+model.fit(np.ones((8, 2)), np.ones(8), epochs=3, verbose=0,
+          callbacks=[pyapp.vis.fit_callbacks(["loss", "val_loss"], name="no validation test", tab="Tests")])
+""")
+    assert reply["error"] is None and "no log named ['val_loss'] to plot" in reply["stderr"]
+    assert wait_drawn(app, chart("no validation test", "epoch: loss"), 3) == 3
+    assert app.js(COLORED_PIXELS, chart("no validation test", "epoch: loss")) > 20
