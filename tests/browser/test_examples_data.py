@@ -106,3 +106,21 @@ with warnings.catch_warnings():
 float((predicted == y_test).mean())
 """)
     assert float(accuracy) >= 0.9
+
+
+def test_to_tensor_in_the_page(app):
+    reply = app.check("""
+import numpy as np
+import pyapp
+before = pyapp.backend.memory()["num_tensors"]
+tensor = pyapp.data.to_tensor(np.arange(6.0).reshape(2, 3))
+seen = (list(tensor.shape), str(tensor.dtype), pyapp.backend.convert_to_numpy(tensor).tolist())
+tensor.dispose()
+try:
+    pyapp.data.to_tensor(np.zeros((0, 3)))
+except ValueError as error:
+    seen += (str(error),)
+seen + (pyapp.backend.memory()["num_tensors"] - before,)
+""")
+    assert reply == ("([2, 3], 'float32', [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]], "
+                     "'to_tensor: the array is empty (shape (0, 3))', 0)")
