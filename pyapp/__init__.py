@@ -13,8 +13,9 @@
 __version__ = "0.1.0"
 
 from . import activations, backend, callbacks, layers, losses, metrics, models, optimizers, utils
+from . import data, datasets, vis
 from .layers import Input
 from .models import Model, Sequential
 
 __all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "layers", "losses", "metrics",
-           "models", "optimizers", "utils"]
+           "models", "optimizers", "utils", "data", "datasets", "vis"]

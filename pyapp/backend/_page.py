@@ -8,6 +8,8 @@ JupyterLite) have neither, and what needs them says so.
 
 from __future__ import annotations
 
+import json
+
 import js
 from pyodide.ffi import to_js
 
@@ -25,20 +27,25 @@ def _require_page(what: str) -> None:
         raise NoPageError(f"{what} needs the pyapp page (dist/index.html); Python runs elsewhere here")
 
 
-def _plain(payload):
+def _plain(payload, transfer):
+    """Plain data goes through JSON, which keeps None as null (to_js would make it undefined,
+    which charts misread) and is fast for long lists; payloads that carry ArrayBuffers to
+    transfer go through to_js, which keeps them as they are."""
+    if not transfer:
+        return js.JSON.parse(json.dumps(payload))
     return to_js(payload, dict_converter=js.Object.fromEntries)
 
 
 def send(kind: str, payload: dict, transfer=(), what: str | None = None) -> None:
     """Posts `payload` to the page's `message:<kind>` listeners; `transfer` lists ArrayBuffers to move."""
     _require_page(what or kind)
-    js.pyappSend(kind, _plain(payload), to_js(list(transfer)))
+    js.pyappSend(kind, _plain(payload, transfer), to_js(list(transfer)))
 
 
 def request(kind: str, payload: dict, transfer=(), what: str | None = None):
     """A JS promise of the page's answer to `kind` (await it, or block on it with JSPI)."""
     _require_page(what or kind)
-    return js.pyappRequest(kind, _plain(payload), to_js(list(transfer)))
+    return js.pyappRequest(kind, _plain(payload, transfer), to_js(list(transfer)))
 
 
 def buffer_of(data: bytes):

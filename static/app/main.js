@@ -9,6 +9,7 @@ import { PythonSession, openedFromDisk } from "./session.js";
 import { mountStatus } from "./status.js";
 import { mountScratchpad } from "./scratchpad.js";
 import { mountDownloads } from "./downloads.js";
+import { mountCharts } from "./charts.js";
 
 const requestedBackend = new URLSearchParams(location.search).get("backend");
 const session = new PythonSession({ backend: requestedBackend });
@@ -27,4 +28,5 @@ window.pyapp = {
 mountStatus(document.getElementById("status"), session);
 mountScratchpad(document.getElementById("scratchpad"), session);
 mountDownloads(session);
+mountCharts(session);
 session.start().catch((error) => console.error("Python failed to start:", error));
