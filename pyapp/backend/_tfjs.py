@@ -40,8 +40,8 @@ def _load_carried_tfjs() -> None:
     folder = files("pyapp") / "_tfjs"
     for script in ("tf.min.js", "tf-backend-wasm.min.js"):
         js.eval(folder.joinpath(script).read_text())  # indirect eval: the global scope
-    paths = {}
-    for wasm in ("tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm"):
+    paths = {}  # setWasmPaths wants all three; TF.js picks by what the browser allows
+    for wasm in ("tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm", "tfjs-backend-wasm-threaded-simd.wasm"):
         data = folder.joinpath(wasm).read_bytes()
         blob = js.Blob.new(to_js([js.Uint8Array.new(to_js(memoryview(data)))]), json_object({"type": "application/wasm"}))
         paths[wasm] = js.URL.createObjectURL(blob)
