@@ -46,6 +46,14 @@ def _load_carried_tfjs() -> None:
         blob = js.Blob.new(to_js([js.Uint8Array.new(to_js(memoryview(data)))]), json_object({"type": "application/wasm"}))
         paths[wasm] = js.URL.createObjectURL(blob)
     js.tf.wasm.setWasmPaths(json_object(paths), True)
+    if can_block():
+        # available_backends() lists initialised backends, as our page's worker leaves them:
+        # initialise the carried ones too, then keep the one TF.js chose first.
+        run_async_blocking(js.tf.ready())
+        chosen = js.tf.getBackend()
+        for name in js.Object.keys(js.tf.engine().registryFactory):
+            run_async_blocking(js.tf.setBackend(name))
+        run_async_blocking(js.tf.setBackend(chosen))
 
 
 def json_object(value):

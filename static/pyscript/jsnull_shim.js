@@ -15,3 +15,8 @@ if not hasattr(pyodide.ffi, "jsnull"):
 hooks.main.onReady.add((wrap) => {
   wrap.interpreter.runPython(SHIM);
 });
+
+// PyScript turns worker hooks into source text, so this one names nothing from outside.
+hooks.worker.onReady.add((wrap) => {
+  wrap.interpreter.runPython("import pyodide.ffi\nif not hasattr(pyodide.ffi, 'jsnull'):\n    pyodide.ffi.jsnull = None\n");
+});
