@@ -44,3 +44,15 @@ def test_pyscript_page_trains_a_pyapp_model(browser, dist, server, page, backend
     assert result["backend"] == (backend or result["backend"]) and result["backend"] in ("webgl", "wasm", "cpu")
     assert float(result["lastLoss"]) < float(result["firstLoss"]), result
     assert float(result["accuracy"]) > 0.6, result  # chance is 0.1
+
+
+def test_pyscript_page_from_disk_says_to_serve_it(browser, dist):
+    """PyScript cannot start from file:// (its ES modules are refused): the page says so."""
+    context = browser.new_context()
+    try:
+        tab = context.new_page()
+        tab.goto((dist / "pyscript" / "index.html").as_uri())
+        tab.wait_for_function("() => document.getElementById('status').textContent.includes('serve')")
+        assert "cannot start from disk" in tab.inner_text("#status")
+    finally:
+        context.close()
