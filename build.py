@@ -239,7 +239,7 @@ def wheel_extras() -> dict[str, Path]:
         "_tfjs/tf.min.js": tfjs / "tfjs" / "dist" / "tf.min.js",
         "_tfjs/tf-backend-wasm.min.js": tfjs / "tfjs-backend-wasm" / "dist" / "tf-backend-wasm.min.js",
     }
-    for wasm in ("tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm"):
+    for wasm in ("tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm", "tfjs-backend-wasm-threaded-simd.wasm"):
         extras[f"_tfjs/{wasm}"] = tfjs / "tfjs-backend-wasm" / "dist" / wasm
     extras["_data/cars.json"] = cars_data()
     return extras
@@ -387,6 +387,18 @@ def write_asset_script(name: str, data: bytes) -> None:
     write_if_changed(target, script)
 
 
+def ship_pyscript() -> None:
+    """PyScript's release files and our page that uses pyapp from PyScript (dist/pyscript/),
+    with pyodide.mjs, the module build of Pyodide that PyScript's config points at.
+    Served only: PyScript cannot start from file:// (docs/decisions.md)."""
+    for source in (NODE_MODULES / "@pyscript" / "core" / "dist").iterdir():
+        if source.suffix != ".map":
+            copy_if_changed(source, DIST / "pyscript" / "core" / source.name)
+    for source in (STATIC / "pyscript").iterdir():
+        copy_if_changed(source, DIST / "pyscript" / source.name)
+    copy_if_changed(NODE_MODULES / "pyodide" / "pyodide.mjs", DIST / "pyodide" / "pyodide.mjs")
+
+
 def build(pyodide_dist: Path | None = None) -> None:
     DIST.mkdir(exist_ok=True)
     ensure_build_tools()
@@ -431,6 +443,7 @@ def build(pyodide_dist: Path | None = None) -> None:
     copy_if_changed(vis, DIST / "vendor" / "tfjs-vis.umd.min.js")
     for page in ("index.html", "style.css"):
         copy_if_changed(STATIC / page, DIST / page)
+    ship_pyscript()
     write_if_changed(DIST / "manifest.json", json.dumps({
         "pyodide": PYODIDE_VERSION,
         "tfjs": json.loads((NODE_MODULES / "@tensorflow" / "tfjs" / "package.json").read_text())["version"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 import threading
@@ -10,7 +11,9 @@ from pathlib import Path
 import build
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--enable-unsafe-swiftshader"]
+                 "--disable-sync", "--no-first-run", "--enable-unsafe-swiftshader",
+                 # performance.memory in exact bytes, not rounded to buckets
+                 "--enable-precise-memory-info"]
 PAGES = Path(__file__).resolve().parent / "pages"
 
 
@@ -56,3 +59,53 @@ class Harness:
         page.goto(self.url(mode) + query)
         page.evaluate("() => window.pyapp.ready")
         return page
+
+
+class HeapSampler:
+    """The JS heap in use on the page's main thread and in its worker, sampled while Python runs.
+
+    The main thread reads `performance.memory`; a worker has no such API, so its heap is read
+    through the DevTools protocol (Runtime.getHeapUsage on the attached worker target).
+    """
+
+    def __init__(self, page):
+        self.page = page
+        self._cdp = page.context.new_cdp_session(page)
+        self._workers: list[str] = []
+        self.worker_peak = 0
+        self.main_peak = 0
+        self._cdp.on("Target.attachedToTarget", self._attached)
+        self._cdp.on("Target.receivedMessageFromTarget", self._received)
+        self._cdp.send("Target.setAutoAttach", {"autoAttach": True, "waitForDebuggerOnStart": False, "flatten": False})
+
+    def _attached(self, event) -> None:
+        if event["targetInfo"]["type"] == "worker":
+            self._workers.append(event["sessionId"])
+
+    def _received(self, event) -> None:
+        reply = json.loads(event["message"])
+        if "usedSize" in reply.get("result", {}):
+            self.worker_peak = max(self.worker_peak, reply["result"]["usedSize"])
+
+    def sample(self) -> None:
+        for session in self._workers:
+            message = json.dumps({"id": 1, "method": "Runtime.getHeapUsage"})
+            self._cdp.send("Target.sendMessageToTarget", {"sessionId": session, "message": message})
+        self.main_peak = max(self.main_peak, self.page.evaluate("() => performance.memory.usedJSHeapSize"))
+
+    def run_python(self, code: str, interval_ms: int = 50) -> dict:
+        """Runs code in the page's Python session, sampling until it ends; its reply."""
+        self.main_peak = self.worker_peak = 0
+        self.page.evaluate("code => { window.benchReply = null; window.pyapp.runPython(code).then(r => { window.benchReply = r; }); }",
+                           code)
+        while True:
+            self.sample()
+            reply = self.page.evaluate("() => window.benchReply")
+            if reply is not None:
+                break
+            self.page.wait_for_timeout(interval_ms)
+        self.sample()
+        self.page.wait_for_timeout(interval_ms)  # the worker's last answer arrives as an event
+        if reply["error"]:
+            raise RuntimeError(reply["error"]["traceback"] or reply["error"]["message"])
+        return reply

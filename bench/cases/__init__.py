@@ -4,10 +4,12 @@ A figure is {"case", "name", "variant", "unit", "values": [one value per run]}; 
 adds min/median/max. Ratios between variants are computed by chart.py.
 """
 
-from . import bridge, startup, training
+from . import bridge, inference, memory, startup, training
 
 ALL = {
     "startup": startup.run,
     "training": training.run,
     "bridge": bridge.run,
+    "inference": inference.run,
+    "memory": memory.run,
 }

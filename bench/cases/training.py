@@ -44,13 +44,14 @@ plain = run_js('''
     model.add(tf.layers.flatten());
   }
   model.add(tf.layers.dense({units: 10, activation: "softmax"}));
-  model.compile({optimizer: tf.train.adam(0.001), loss: "categoricalCrossentropy", metrics: ["accuracy"]});
+  const optimizer = tf.train.adam(0.001);  // not disposed of with the model: kept to dispose of below
+  model.compile({optimizer, loss: "categoricalCrossentropy", metrics: ["accuracy"]});
   const xs = tf.tensor(x, xShape), ys = tf.tensor2d(y, [xShape[0], 10]);
   await model.fit(xs, ys, {epochs: 1, batchSize: batch, verbose: 0});
   const started = performance.now();
   const history = await model.fit(xs, ys, {epochs, batchSize: batch, shuffle: true, verbose: 0});
   const seconds = (performance.now() - started) / 1000;
-  xs.dispose(); ys.dispose(); model.dispose();
+  xs.dispose(); ys.dispose(); model.dispose(); optimizer.dispose();
   return [seconds, history.history.acc[epochs - 1]];
 })
 ''')
@@ -105,12 +106,22 @@ def _native_sklearn(epochs: int) -> tuple[float, float]:
     return len(x) * epochs / seconds, float(model.score(x, namespace["labels"]))
 
 
-def _in_page(page, code: str, **constants) -> tuple[float, float]:
+def backend_label(backend: str, mode: str) -> str:
+    """A backend's name in the results: served, WASM may use threads; from disk it cannot."""
+    return f"{backend}-threads" if backend == "wasm" and mode == "served" else backend
+
+
+def auto_backend_label(info: dict) -> str:
+    """The backend the served app picked by itself (the session's info)."""
+    return backend_label(info["backend"], "served")
+
+
+def in_page(page, code: str, **constants) -> tuple:
     prefix = "".join(f"{name} = {value!r}\n" for name, value in constants.items())
     reply = page.evaluate("code => window.pyapp.runPython(code)", prefix + code)
     if reply["error"]:
         raise RuntimeError(reply["error"]["traceback"] or reply["error"]["message"])
-    return eval(reply["result"])  # a tuple of two floats, from our own code above
+    return eval(reply["result"])  # a tuple of floats, from our own code
 
 
 def run(harness, runs, quick):
@@ -124,15 +135,15 @@ def run(harness, runs, quick):
     auto_choice = None
     for mode in ("served", "file"):  # served: WASM may use threads; from disk it cannot
         page = harness.open_app(mode)
-        _in_page(page, SETUP + "(0.0, 0.0)")
+        in_page(page, SETUP + "(0.0, 0.0)")
         info = page.evaluate("() => window.pyapp.session.tfjsReady")
         backends = [b["name"] for b in info.get("backends", [])]
         if mode == "served":
-            auto_choice = "wasm-threads" if info["backend"] == "wasm" else info["backend"]
+            auto_choice = auto_backend_label(info)
         if mode == "file":
             backends = [name for name in backends if name == "wasm"]
         for backend in backends:
-            label = f"{backend}-threads" if backend == "wasm" and mode == "served" else backend
+            label = backend_label(backend, mode)
             for kind in ("mlp", "cnn"):
                 if quick and (kind == "cnn" or backend == "webgl"):
                     continue
@@ -141,7 +152,7 @@ def run(harness, runs, quick):
                     speeds, accuracies = [], []
                     for _ in range(runs):
                         try:
-                            speed, accuracy = _in_page(page, code, **constants)
+                            speed, accuracy = in_page(page, code, **constants)
                         except RuntimeError as error:
                             print(f"[bench] training {kind} {variant} {label}: {str(error).splitlines()[-1]}")
                             break
@@ -153,7 +164,7 @@ def run(harness, runs, quick):
                         add(f"{kind}_{label}_samples_per_s", variant, speeds, "samples/s")
                         add(f"{kind}_{label}_accuracy", variant, accuracies, "accuracy")
         if mode == "served":
-            speeds, accuracies = zip(*(_in_page(page, SETUP + SKLEARN, EPOCHS=epochs, BATCH=BATCH) for _ in range(runs)))
+            speeds, accuracies = zip(*(in_page(page, SETUP + SKLEARN, EPOCHS=epochs, BATCH=BATCH) for _ in range(runs)))
             add("mlp_sklearn_samples_per_s", "sklearn-pyodide", list(speeds), "samples/s")
             add("mlp_sklearn_accuracy", "sklearn-pyodide", list(accuracies), "accuracy")
         page.context.close()

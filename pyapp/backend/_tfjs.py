@@ -40,12 +40,20 @@ def _load_carried_tfjs() -> None:
     folder = files("pyapp") / "_tfjs"
     for script in ("tf.min.js", "tf-backend-wasm.min.js"):
         js.eval(folder.joinpath(script).read_text())  # indirect eval: the global scope
-    paths = {}
-    for wasm in ("tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm"):
+    paths = {}  # setWasmPaths wants all three; TF.js picks by what the browser allows
+    for wasm in ("tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm", "tfjs-backend-wasm-threaded-simd.wasm"):
         data = folder.joinpath(wasm).read_bytes()
         blob = js.Blob.new(to_js([js.Uint8Array.new(to_js(memoryview(data)))]), json_object({"type": "application/wasm"}))
         paths[wasm] = js.URL.createObjectURL(blob)
     js.tf.wasm.setWasmPaths(json_object(paths), True)
+    if can_block():
+        # available_backends() lists initialised backends, as our page's worker leaves them:
+        # initialise the carried ones too, then keep the one TF.js chose first.
+        run_async_blocking(js.tf.ready())
+        chosen = js.tf.getBackend()
+        for name in js.Object.keys(js.tf.engine().registryFactory):
+            run_async_blocking(js.tf.setBackend(name))
+        run_async_blocking(js.tf.setBackend(chosen))
 
 
 def json_object(value):

@@ -333,6 +333,11 @@ class Model:
             return dict(zip(names, values))
         return values[0] if len(values) == 1 else values
 
+    def __sklearn_is_fitted__(self) -> bool:
+        """scikit-learn's Pipeline asks its last step this before predicting: a pyapp model
+        has its weights from the start, so it can always predict."""
+        return True
+
     def predict(self, x, batch_size=None, verbose="auto"):
         """The model's outputs for x, as numpy (a list of arrays for several outputs)."""
         xs = self._check_inputs(x)

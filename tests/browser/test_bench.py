@@ -20,11 +20,22 @@ def test_bench_quick_writes_every_case(tmp_path):
     assert data["quick"] is True and data["browser"].startswith("Chromium") and data["machine"]["cpus"] >= 1
     assert (tmp_path / "quick.html").read_text().count("<svg") >= 3
     cases = {figure["case"] for figure in data["figures"]}
-    assert cases == {"startup", "bridge", "training"}
+    assert cases == {"startup", "bridge", "training", "inference", "memory"}
     for figure in data["figures"]:
         assert {"case", "name", "variant", "unit", "min", "median", "max", "runs"} <= set(figure)
-        assert all(isinstance(v, (int, float)) and math.isfinite(v) and v > 0 for v in figure["runs"]), figure
+        assert all(isinstance(v, (int, float)) and math.isfinite(v) for v in figure["runs"]), figure
+        # Counts of tensors left alive are 0 when nothing leaks; every other figure is a measure.
+        assert all(v >= 0 if figure["unit"] == "tensors" else v > 0 for v in figure["runs"]), figure
         assert figure["min"] <= figure["median"] <= figure["max"]
     variants = {(f["name"], f["variant"]) for f in data["figures"]}
-    assert ("mlp_wasm_samples_per_s", "pyapp") in variants and ("mlp_wasm_samples_per_s", "plain-tfjs") in variants
-    assert ("python_ready", "bare-served") in variants
+    for name in ("mlp_wasm_samples_per_s", "predict_1_wasm-threads_ms", "predict_1024_wasm-threads_samples_per_s",
+                 "mlp_wasm-threads_peak_worker_js_heap", "mlp_wasm-threads_peak_main_js_heap",
+                 "mlp_wasm-threads_pyodide_wasm_memory", "mlp_wasm-threads_tensors_alive_after"):
+        assert (name, "pyapp") in variants and (name, "plain-tfjs") in variants, name
+    for variant in ("bare-served", "pyscript-served", "app-served", "app-file"):
+        assert ("python_ready", variant) in variants and ("numpy_sklearn_imported", variant) in variants, variant
+    assert ("first_prediction", "app-served") in variants
+    # Backend choice: the app's own pick beside the best measured, for training and inference.
+    for name in ("mlp_auto_backend_samples_per_s", "predict_1_auto_backend_ms", "predict_1024_auto_backend_samples_per_s"):
+        picked = {variant.split("-", 1)[0] for n, variant in variants if n == name}
+        assert picked == {"auto", "best"}, (name, picked)

@@ -100,8 +100,7 @@ model = pyapp.Sequential([pyapp.Input((4,)), layers.Dense(16, activation="relu")
 model.compile(optimizer=pyapp.optimizers.Adam(0.02), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 pipeline = make_pipeline(MinMaxScaler(), model).fit(x_train, y_train, sequential__epochs=60, sequential__verbose=0)
 with warnings.catch_warnings():
-    # scikit-learn cannot tell that a non-sklearn last step is fitted (a FutureWarning)
-    warnings.simplefilter("ignore", FutureWarning)
+    warnings.simplefilter("error")  # scikit-learn sees a pyapp model as fitted: no FutureWarning
     predicted = pipeline.predict(x_test).argmax(axis=1)
 float((predicted == y_test).mean())
 """)

@@ -1,0 +1,58 @@
+"""pyapp inside a PyScript page (served; PyScript cannot start from file://).
+
+dist/pyscript/index.html runs static/pyscript/train.py with `<script type="py">` on the
+main thread, worker.html the same with `worker`: PyScript 0.7.31 from dist/pyscript/core,
+our Pyodide 0.27.7 and lock file, our jsnull shim, and pyapp loading the TF.js it carries
+(nothing of our own page). The page trains a model on the digits and shows the result.
+"""
+
+import pytest
+
+from conftest import RequestLog
+
+TRAIN_TIMEOUT_MS = 240_000
+
+
+@pytest.mark.parametrize("page, backend", [("index.html", None), ("index.html", "wasm"), ("worker.html", "wasm")])
+def test_pyscript_page_trains_a_pyapp_model(browser, dist, server, page, backend):
+    context = browser.new_context()
+    log = RequestLog(dist)
+    context.on("request", log.on_request)
+    context.on("requestfailed", log.on_failed)
+    context.on("response", log.on_response)
+    tab = context.new_page()
+    errors, console_errors = [], []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
+    try:
+        tab.goto(server + "pyscript/" + page + (f"?backend={backend}" if backend else ""))
+        tab.wait_for_function("() => document.getElementById('status').textContent === 'Done.' "
+                              "|| document.querySelector('.py-error')", timeout=TRAIN_TIMEOUT_MS)
+        assert tab.query_selector(".py-error") is None, tab.inner_text(".py-error")
+        result = tab.eval_on_selector("#result", "element => ({text: element.textContent, ...element.dataset})")
+    finally:
+        context.close()
+    assert not errors, errors
+    assert not console_errors, console_errors
+    assert not log.problems, "\n".join(log.problems)
+    # Everything came from our server: PyScript, our Pyodide and its lock, pyapp's wheel.
+    assert any(url.endswith("/pyodide/pyodide.mjs") for url in log.requests)
+    assert any("/pyodide/pyapp-" in url for url in log.requests)
+    assert not any("/tfjs/" in url or url.endswith("/worker.js") for url in log.requests), "our page's TF.js was used"
+    # `display` (the pyscript package, which needs the jsnull shim) wrote the result.
+    assert "held-out loss" in result["text"] and "accuracy" in result["text"], result
+    assert result["backend"] == (backend or result["backend"]) and result["backend"] in ("webgl", "wasm", "cpu")
+    assert float(result["lastLoss"]) < float(result["firstLoss"]), result
+    assert float(result["accuracy"]) > 0.6, result  # chance is 0.1
+
+
+def test_pyscript_page_from_disk_says_to_serve_it(browser, dist):
+    """PyScript cannot start from file:// (its ES modules are refused): the page says so."""
+    context = browser.new_context()
+    try:
+        tab = context.new_page()
+        tab.goto((dist / "pyscript" / "index.html").as_uri())
+        tab.wait_for_function("() => document.getElementById('status').textContent.includes('serve')")
+        assert "cannot start from disk" in tab.inner_text("#status")
+    finally:
+        context.close()
