@@ -164,6 +164,7 @@ async function startPython() {
 // TF.js starts once Python is ready (the two would compete for this one thread), and
 // runs while the user's first program loads its packages; programs wait for it.
 let tensorFlowReady = Promise.resolve(null);
+let tensorFlowStarted = false;
 
 async function init(message) {
   mode = message.mode;
@@ -194,6 +195,7 @@ async function init(message) {
   });
   tensorFlowReady = startTensorFlow(message.backend).then(
     (info) => {
+      tensorFlowStarted = true;
       post({ type: "tfjs-ready", info: { tfjs: info.version, backend: info.backend, backends: info.available } });
       return info;
     },
@@ -299,8 +301,9 @@ function makeRunner(py) {
     },
   };
 
+  // TF.js's tensors and bytes, once its backend is up (asking before throws).
   function memory() {
-    return self.tf ? self.tf.memory() : null;
+    return tensorFlowStarted ? self.tf.memory() : null;
   }
 
   return {
