@@ -93,6 +93,7 @@ export class CodeEditor extends EventTarget {
         pythonLanguage.data.of({ autocomplete: liveCompletion(this.session) }),
         syntaxHighlighting(classHighlighter),
         errorLine,
+        EditorView.lineWrapping, // long lines stay readable on a phone, no sideways scrolling
         EditorView.contentAttributes.of({ "aria-label": "Python code editor" }),
       ],
     });

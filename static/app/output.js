@@ -33,9 +33,10 @@ export class Transcript {
   stream(name, text) {
     const last = this.element.lastElementChild;
     if (last && last.dataset.stream === name) {
-      last.append(text);
       const { element } = this;
-      if (element.scrollHeight - element.scrollTop - element.clientHeight < 80) element.scrollTop = element.scrollHeight;
+      const atEnd = element.scrollHeight - element.scrollTop - element.clientHeight < 40;
+      last.append(text);
+      if (atEnd) element.scrollTop = element.scrollHeight;
       return;
     }
     this._block(`stream ${name}`, text).dataset.stream = name;
