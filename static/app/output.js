@@ -6,14 +6,20 @@ export class Transcript {
   constructor(element, { onLineLink = null } = {}) {
     this.element = element;
     this.onLineLink = onLineLink;
+    // Follows new output unless the reader scrolled up to read something.
+    this.following = true;
+    element.addEventListener("scroll", () => {
+      this.following = element.scrollHeight - element.scrollTop - element.clientHeight < 40;
+    });
   }
 
-  // Follows new output only when the reader is already at the end.
+  _follow() {
+    if (this.following) this.element.scrollTop = this.element.scrollHeight;
+  }
+
   _append(node) {
-    const { element } = this;
-    const atEnd = element.scrollHeight - element.scrollTop - element.clientHeight < 40;
-    element.append(node);
-    if (atEnd) element.scrollTop = element.scrollHeight;
+    this.element.append(node);
+    this._follow();
     return node;
   }
 
@@ -26,6 +32,7 @@ export class Transcript {
 
   clear() {
     this.element.replaceChildren();
+    this.following = true;
   }
 
   // Streamed text joins the previous chunk of the same stream, so that lines printed in
@@ -33,10 +40,8 @@ export class Transcript {
   stream(name, text) {
     const last = this.element.lastElementChild;
     if (last && last.dataset.stream === name) {
-      const { element } = this;
-      const atEnd = element.scrollHeight - element.scrollTop - element.clientHeight < 40;
       last.append(text);
-      if (atEnd) element.scrollTop = element.scrollHeight;
+      this._follow();
       return;
     }
     this._block(`stream ${name}`, text).dataset.stream = name;

@@ -51,9 +51,12 @@ export function mountConsole(root, session) {
   // block is several lines.
   function submit(text) {
     for (const line of text.split("\n")) {
-      log.echo(continuing ? "... " : ">>> ", line);
       remember(line);
-      waiting = waiting.then(() => push(line));
+      // Echoed when Python takes it: only then is it known whether a block is open.
+      waiting = waiting.then(() => {
+        log.echo(continuing ? "... " : ">>> ", line);
+        return push(line);
+      });
     }
   }
 

@@ -146,9 +146,9 @@ def test_display_shows_a_numpy_image_and_status_counts_tensors(app):
 def test_console_multiline_def_history_completion_and_await(app):
     app.check("editor_defined_name = 41")
     console_type(app, "def twice(v):", "    return 2 * v", "")
-    assert "... " in console_log(app)
     console_type(app, "twice(21)")
     app.page.wait_for_function("document.querySelector('[data-console-log]').textContent.includes('42')")
+    assert "...     return 2 * v" in console_log(app) and ">>> twice(21)" in console_log(app)
     # History: Up recalls the last line.
     app.page.keyboard.press("ArrowUp")
     assert app.page.input_value("[data-console-input]") == "twice(21)"
