@@ -7,9 +7,13 @@ export class Transcript {
     this.element = element;
     this.onLineLink = onLineLink;
     // Follows new output unless the reader scrolled up to read something.
+    // Content that grows after layout (a late font) must not count as scrolling up.
     this.following = true;
+    this.lastTop = 0;
     element.addEventListener("scroll", () => {
-      this.following = element.scrollHeight - element.scrollTop - element.clientHeight < 40;
+      if (element.scrollTop < this.lastTop - 4) this.following = false;
+      else if (element.scrollHeight - element.scrollTop - element.clientHeight < 40) this.following = true;
+      this.lastTop = element.scrollTop;
     });
   }
 
@@ -33,6 +37,7 @@ export class Transcript {
   clear() {
     this.element.replaceChildren();
     this.following = true;
+    this.lastTop = 0;
   }
 
   // Streamed text joins the previous chunk of the same stream, so that lines printed in
