@@ -62,6 +62,7 @@ export class Transcript {
     mark.className = "prompt";
     mark.textContent = prompt;
     block.append(mark, text);
+    this._follow();
   }
 
   result(text) {
@@ -99,6 +100,7 @@ export class Transcript {
       lastLine = line;
     }
     block.append(text.slice(last));
+    this._follow(); // the block was empty when it was appended
     return lastLine; // the innermost line of the user's file
   }
 
