@@ -1,5 +1,5 @@
-// The page's entry point: starts the Python session, shows its progress and state, and
-// publishes the JavaScript API (window.pyapp) that tests and embedding pages use:
+// The page's entry point: starts the Python session, mounts the IDE and the status bar,
+// and publishes the JavaScript API (window.pyapp) that tests and embedding pages use:
 //
 //   await window.pyapp.ready                  -> info {python, numpy, sklearn, tfjs, backend, backends, ...}
 //   await window.pyapp.runPython(code)        -> {result, stdout, stderr, error}
@@ -7,7 +7,7 @@
 //   await window.pyapp.restart()              -> info of the new session
 import { PythonSession, openedFromDisk } from "./session.js";
 import { mountStatus } from "./status.js";
-import { mountScratchpad } from "./scratchpad.js";
+import { mountIDE } from "./ide.js";
 import { mountDownloads } from "./downloads.js";
 import { mountCharts } from "./charts.js";
 
@@ -26,7 +26,7 @@ window.pyapp = {
 };
 
 mountStatus(document.getElementById("status"), session);
-mountScratchpad(document.getElementById("scratchpad"), session);
+window.pyapp.ide = mountIDE(document.getElementById("ide"), session);
 mountDownloads(session);
 mountCharts(session);
 session.start().catch((error) => console.error("Python failed to start:", error));

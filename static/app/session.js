@@ -33,6 +33,8 @@ export class PythonSession extends EventTarget {
     this.worker = null;
     this.ready = null;
     this.handlers = new Map();
+    this.startupTasks = [];
+    this.memory = null;
     // From disk the worker can read no file: it asks for each runtime file by name.
     this.handle("asset", async ({ name }) => {
       const bytes = await loadAsset(name);
@@ -85,6 +87,14 @@ export class PythonSession extends EventTarget {
       backend: this.backend,
     });
     this.info = await ready;
+    // Before anyone runs code: the user's own packages and data files go back in.
+    for (const task of this.startupTasks) {
+      try {
+        await task(this);
+      } catch (error) {
+        this._emit("notice", { text: String(error.message || error), error: true });
+      }
+    }
     // Milliseconds from navigation to a usable session, for bench/ and the status bar.
     this.readyAt = performance.now();
     this._setState("idle");
@@ -135,10 +145,15 @@ export class PythonSession extends EventTarget {
         break;
       case "result": {
         const entry = this.pending.get(message.id);
+        if (!entry) break;
         this.pending.delete(message.id);
-        if (this.pending.size === 0) this._setState("idle");
-        const { result, stdout, stderr, error } = message;
-        entry.resolve({ result, stdout, stderr, error });
+        if (entry.busy && ![...this.pending.values()].some((other) => other.busy) && this.state === "running") this._setState("idle");
+        if (message.memory) {
+          this.memory = message.memory;
+          this._emit("memory", message.memory);
+        }
+        const { type, id, memory, ...reply } = message;
+        entry.resolve(reply);
         break;
       }
       case "app-request":
@@ -156,17 +171,50 @@ export class PythonSession extends EventTarget {
     }
   }
 
+  // Runs `startupTask(session)` after each start of the worker, before any code runs:
+  // it talks to the worker with `session.request`, as `ready` is not settled yet.
+  addStartupTask(task) {
+    this.startupTasks.push(task);
+  }
+
+  // Sends the worker a job ({type, ...fields}) and resolves with its reply. Jobs that run
+  // user code (`busy`) make the session "running" until they end.
+  request(type, fields = {}, { busy = true, transfer = [] } = {}) {
+    const id = this.nextId++;
+    const done = new Promise((resolve) => this.pending.set(id, { resolve, busy }));
+    if (busy) {
+      this._setState("running");
+      if (this.interruptBuffer) this.interruptBuffer[0] = 0;
+    }
+    this.worker.postMessage({ type, id, ...fields }, transfer);
+    return done;
+  }
+
   // Runs Python code; resolves to {result, stdout, stderr, error}, never rejects for a
   // Python error (that is `error`: {type, message, traceback}).
   async runPython(code, { filename = "<exec>" } = {}) {
     if (typeof code !== "string") throw new TypeError("runPython(code) expects a string of Python code");
     await this.ready;
-    const id = this.nextId++;
-    const done = new Promise((resolve) => this.pending.set(id, { resolve }));
-    this._setState("running");
-    if (this.interruptBuffer) this.interruptBuffer[0] = 0;
-    this.worker.postMessage({ type: "run", id, code, filename });
-    return done;
+    const { result, stdout, stderr, error } = await this.request("run", { code, filename });
+    return { result, stdout, stderr, error };
+  }
+
+  // One line typed at the console: {status: "incomplete" | "complete", result, error}.
+  async pushConsoleLine(line) {
+    await this.ready;
+    return this.request("console", { line });
+  }
+
+  // Forgets a half-typed block at the console.
+  async resetConsole() {
+    await this.ready;
+    return this.request("console-reset", {}, { busy: false });
+  }
+
+  // Completions of the end of `source` from the live session: {completions, start}.
+  async complete(source) {
+    await this.ready;
+    return this.request("complete", { source }, { busy: false });
   }
 
   // Stops the running program: "interrupted" (KeyboardInterrupt, session kept) when the

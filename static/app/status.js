@@ -1,4 +1,5 @@
-// The status area: what is loading and how far, then the runtime's versions and backends.
+// The status bar: Python's state (loading with progress / idle / running), the runtime's
+// versions, the TF.js backend, and the tensors and memory TF.js holds after each run.
 
 export function mountStatus(root, session) {
   const line = root.querySelector("[data-status-line]");
@@ -11,8 +12,10 @@ export function mountStatus(root, session) {
     if (session.state === "loading") {
       // About a dozen files make up the runtime; the bar is an honest estimate.
       bar.value = Math.min(0.95, filesDone / 12);
+      line.textContent = detail.text;
+    } else if (detail.packages) {
+      line.textContent = detail.text; // "Loading scikit-learn…" on a first import
     }
-    line.textContent = detail.text;
   });
 
   session.addEventListener("state", ({ detail }) => {
@@ -28,14 +31,16 @@ export function mountStatus(root, session) {
     } else if (detail.state === "running") {
       line.textContent = "Running…";
     }
-    if (session.info && detail.state === "idle") details.replaceChildren(...describe(session.info, session));
+    if (session.info && detail.state === "idle") render();
   });
 
-  session.addEventListener("tfjs", () => details.replaceChildren(...describe(session.info, session)));
+  const render = () => details.replaceChildren(...describe(session));
+  session.addEventListener("tfjs", render);
+  session.addEventListener("memory", render);
 
   session.addEventListener("backend-lost", ({ detail }) => {
     const notice = document.createElement("p");
-    notice.className = "notice";
+    notice.className = "notice error";
     notice.setAttribute("role", "alert");
     notice.textContent = detail.message;
     root.append(notice);
@@ -47,16 +52,22 @@ export function mountStatus(root, session) {
   });
 }
 
-function describe(info, session) {
+function describe(session) {
+  const { info, memory } = session;
   const rows = [
     ["Python", `${info.python} (Pyodide ${info.pyodide})`],
-    ["numpy", `${info.numpy} (loads on first import)`],
-    ["scikit-learn", `${info.sklearn} (loads on first import)`],
     ["TensorFlow.js", info.tfjsError ? `failed to start: ${info.tfjsError}` : info.tfjs || "starting…"],
     ["Backend", info.backend || "…"],
-    ["Available", (info.backends || []).map((b) => (b.software ? `${b.name} (software: ${b.renderer})` : b.name)).join(", ")],
-    ["Stop", session.canInterrupt ? "interrupts Python (cross-origin isolated)" : "restarts the session (opened from disk: no SharedArrayBuffer)"],
   ];
+  if (memory && memory.numTensors !== undefined) rows.push(["Tensors", `${memory.numTensors} (${formatBytes(memory.numBytes)})`]);
+  rows.push(["Stop", session.canInterrupt ? "interrupts" : "restarts Python"]);
+  const titles = {
+    Backend: `Available: ${(info.backends || []).map((b) => (b.software ? `${b.name} (software: ${b.renderer})` : b.name)).join(", ")}`,
+    Python: `numpy ${info.numpy}, scikit-learn ${info.sklearn} (each loads on first import)`,
+    Stop: session.canInterrupt
+      ? "Stop interrupts Python in place (the page is cross-origin isolated): variables are kept"
+      : "Opened from disk there is no SharedArrayBuffer: Stop restarts Python, and its variables are lost",
+  };
   return rows.map(([key, value]) => {
     const row = document.createElement("div");
     const term = document.createElement("dt");
@@ -64,7 +75,14 @@ function describe(info, session) {
     term.textContent = key;
     description.textContent = value;
     description.dataset.key = key;
+    if (titles[key]) row.title = titles[key];
     row.append(term, description);
     return row;
   });
+}
+
+function formatBytes(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

@@ -73,3 +73,127 @@ async def run_code(code: str, namespace: dict, filename: str = "<exec>") -> dict
         sys.stdout.flush()
         sys.stderr.flush()
     return {"result": None if value is None else repr(value), "error": None}
+
+
+# ---------------------------------------------------------------- the console (REPL)
+
+
+def make_console(namespace: dict):
+    """Python's console semantics (continuation lines, top-level await, tracebacks that
+    start at the user's line) from Pyodide's own PyodideConsole, sharing `namespace`
+    with the editor's runs so that a run's variables can be inspected."""
+    from pyodide.console import PyodideConsole
+
+    return PyodideConsole(globals=namespace, filename="<console>")
+
+
+async def console_push(console, line: str) -> dict:
+    """One line typed at the console: {"status": "incomplete"} while a block is open,
+    else the repr of the value or the error, as `run_code` reports them."""
+    future = console.push(line)
+    if future.syntax_check == "incomplete":
+        return {"status": "incomplete", "result": None, "error": None}
+    try:
+        value = await future
+    except BaseException as error:
+        return {
+            "status": "complete",
+            "result": None,
+            "error": {"type": type(error).__name__, "message": str(error), "traceback": future.formatted_error or ""},
+        }
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    if value is not None:
+        import builtins
+
+        builtins._ = value  # as Python's console does
+    return {"status": "complete", "result": None if value is None else repr(value), "error": None}
+
+
+def complete(console, source: str) -> dict:
+    """Completions of the last word of `source` from the live session's names."""
+    try:
+        completions, start = console.complete(source)
+    except Exception:  # a broken __getattr__ or __dir__ in user code must not break typing
+        completions, start = [], len(source)
+    return {"completions": sorted(set(completions)), "start": start}
+
+
+# ---------------------------------------------------------------- the user's files
+
+
+async def install_wheel(path: str) -> str:
+    """Installs a wheel the user gave (already written to the in-memory file system)
+    with micropip, offline: dependencies come from Pyodide's own packages or must be
+    installed already. Returns the wheel's distribution name."""
+    import micropip
+
+    await micropip.install("emfs:" + path)
+    return path.rsplit("/", 1)[-1].split("-", 1)[0]
+
+
+# ---------------------------------------------------------------- display()
+
+_MAX_DISPLAY_PIXELS = 4096 * 4096
+
+
+def _image_rgba(array):
+    """(H, W), (H, W, 1), (H, W, 3) or (H, W, 4) numpy data as RGBA bytes; None if it is
+    not image-shaped. Floats in [0, 1] are scaled by 255; other ranges are stretched."""
+    import numpy as np
+
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[:, :, 0]
+    if not (array.ndim == 2 or (array.ndim == 3 and array.shape[2] in (3, 4))):
+        return None
+    if array.dtype.kind not in "biuf" or array.size == 0 or array.shape[0] * array.shape[1] > _MAX_DISPLAY_PIXELS:
+        return None
+    if array.dtype != np.uint8:
+        values = np.nan_to_num(array.astype(np.float64))
+        low, high = float(values.min()), float(values.max())
+        if array.dtype.kind in "f" and low >= 0 and high <= 1:
+            values = values * 255
+        elif high > low and not (low >= 0 and high <= 255):
+            values = (values - low) * (255 / (high - low))
+        array = np.clip(np.rint(values), 0, 255).astype(np.uint8)
+    if array.ndim == 2:
+        array = np.stack([array] * 3, axis=-1)
+    if array.shape[2] == 3:
+        array = np.concatenate([array, np.full(array.shape[:2] + (1,), 255, np.uint8)], axis=-1)
+    return np.ascontiguousarray(array)
+
+
+def display(*objects, title: str | None = None) -> None:
+    """Shows each object in the page's output, under the program's other output: a numpy
+    image array ((H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA; uint8, or floats in [0, 1])
+    or a matplotlib figure as a picture, anything else as its repr.
+
+        display(x_train[0].reshape(8, 8), title="first digit")
+    """
+    from js import Object, pyappDisplay
+    from pyodide.ffi import to_js
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    for obj in objects:
+        message = {"kind": "text", "text": repr(obj), "title": title}
+        if type(obj).__module__ == "numpy" and type(obj).__name__ == "ndarray":
+            rgba = _image_rgba(obj)
+            if rgba is not None:
+                message = {"kind": "image", "width": rgba.shape[1], "height": rgba.shape[0],
+                           "rgba": to_js(rgba.tobytes()), "title": title}
+        elif hasattr(obj, "savefig"):  # a matplotlib figure
+            import io
+
+            buffer = io.BytesIO()
+            obj.savefig(buffer, format="png")
+            message = {"kind": "png", "png": to_js(buffer.getvalue()), "title": title}
+        pyappDisplay(to_js(message, dict_converter=Object.fromEntries))
+
+
+def install_display() -> None:
+    """`display` is a builtin in the page, as it is in IPython."""
+    import builtins
+
+    builtins.display = display

@@ -164,6 +164,7 @@ async function startPython() {
 // TF.js starts once Python is ready (the two would compete for this one thread), and
 // runs while the user's first program loads its packages; programs wait for it.
 let tensorFlowReady = Promise.resolve(null);
+let tensorFlowStarted = false;
 
 async function init(message) {
   mode = message.mode;
@@ -194,6 +195,7 @@ async function init(message) {
   });
   tensorFlowReady = startTensorFlow(message.backend).then(
     (info) => {
+      tensorFlowStarted = true;
       post({ type: "tfjs-ready", info: { tfjs: info.version, backend: info.backend, backends: info.available } });
       return info;
     },
@@ -220,18 +222,89 @@ self.pyappRequest = (kind, payload, transfer) =>
 
 // ---------------------------------------------------------------- running code
 
-// Runs one program at a time; output is streamed to the page as it comes and also
-// gathered into the program's result.
+// Runs one job at a time (an editor run, a console line, a wheel to install, a data file
+// to copy in); their output is streamed to the page as it comes, tagged with the job's id
+// and source ("run" or "console"), and also gathered into the job's result.
 function makeRunner(py) {
   const namespace = py.globals.get("dict")();
   py.runPython(runnerSource, { globals: namespace, filename: "<pyapp-runner>" });
   const runCode = namespace.get("run_code");
   const installLazyImports = namespace.get("install_lazy_imports");
+  const consolePush = namespace.get("console_push");
+  const completeSource = namespace.get("complete");
+  const installWheel = namespace.get("install_wheel");
   const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
   let current = null;
   let queue = Promise.resolve();
+  // The editor's runs and the console share one namespace: run a file, then inspect it.
   const userGlobals = py.globals.get("dict")();
   userGlobals.set("__name__", "__main__");
+  const pyConsole = namespace.get("make_console")(userGlobals);
+  namespace.get("install_display")();
+
+  // display() in Python shows pictures in the output of the job that called it.
+  self.pyappDisplay = (payload) => {
+    const message = plainPayload(payload);
+    const transfer = [message.rgba, message.png].filter(Boolean).map((bytes) => bytes.buffer);
+    post({ type: "display", id: current && current.id, source: current && current.source, payload: message }, transfer);
+  };
+
+  const loadImportedPackages = (code) =>
+    Promise.all([
+      py.loadPackagesFromImports(code, {
+        messageCallback: (text) => progress(text, { packages: true }),
+        errorCallback: (text) => progress(text, { packages: true, error: true }),
+      }),
+      tensorFlowReady,
+    ]);
+
+  // Runs Python entered "promising" (JSPI), so that it may block on a promise with
+  // pyodide.ffi.run_sync, as plain `model.fit(...)` does; a lost WebGL context ends the
+  // wait on TF.js work that will never finish.
+  async function callPython(fn, ...args) {
+    const lost = new Promise((resolve) => (backendLost = resolve));
+    const outcome = await Promise.race([fn.callPromising(...args), lost]);
+    backendLost = null;
+    if (typeof outcome === "string") {
+      // The program's suspended remains are left behind.
+      return { result: null, error: { type: "BackendLostError", message: `${outcome} Run the program again.`, traceback: "" } };
+    }
+    const reply = outcome.toJs({ dict_converter: Object.fromEntries });
+    outcome.destroy();
+    // Python's None arrives as undefined: the API promises null.
+    return { ...reply, result: reply.result ?? null, error: reply.error ?? null };
+  }
+
+  const jobs = {
+    async run({ code, filename }) {
+      await loadImportedPackages(code);
+      return callPython(runCode, code, userGlobals, filename || "<exec>");
+    },
+    async console({ line }) {
+      await loadImportedPackages(line);
+      return callPython(consolePush, pyConsole, line);
+    },
+    async "console-reset"() {
+      pyConsole.buffer = py.toPy([]);
+      return { result: null, error: null };
+    },
+    async "install-wheel"({ name, bytes }) {
+      const path = "/tmp/" + name;
+      py.FS.writeFile(path, new Uint8Array(bytes));
+      await py.loadPackage("micropip", { messageCallback: () => {} });
+      const installed = await installWheel.callPromising(path);
+      return { result: installed, error: null };
+    },
+    async "write-file"({ name, bytes }) {
+      py.FS.writeFile(py.FS.cwd() + "/" + name, new Uint8Array(bytes));
+      return { result: py.FS.cwd() + "/" + name, error: null };
+    },
+  };
+
+  // TF.js's tensors and bytes, once its backend is up (asking before throws).
+  function memory() {
+    return tensorFlowStarted ? self.tf.memory() : null;
+  }
 
   return {
     installLazyImports(pairs) {
@@ -241,42 +314,30 @@ function makeRunner(py) {
       const text = decoders[stream].decode(bytes, { stream: true });
       if (current) {
         current[stream] += text;
-        post({ type: "stream", id: current.id, stream, text });
+        post({ type: "stream", id: current.id, source: current.source, stream, text });
       }
       return bytes.length;
     },
-    run(id, code, filename) {
+    // Completion answers at once (it does not wait behind a running program's queue).
+    complete(id, source) {
+      const reply = completeSource(pyConsole, source).toJs({ dict_converter: Object.fromEntries });
+      post({ type: "result", id, ...reply });
+    },
+    enqueue(message) {
+      const job = jobs[message.type];
       queue = queue.then(async () => {
-        current = { id, stdout: "", stderr: "" };
+        current = { id: message.id, source: message.type === "run" ? "run" : "console", stdout: "", stderr: "" };
         let reply;
         try {
-          await Promise.all([
-            py.loadPackagesFromImports(code, {
-              messageCallback: (text) => progress(text, { packages: true }),
-              errorCallback: (text) => progress(text, { packages: true, error: true }),
-            }),
-            tensorFlowReady,
-          ]);
-          // Entered "promising" (JSPI), so that user code may block on a promise with
-          // pyodide.ffi.run_sync, as plain `model.fit(...)` does.
-          const lost = new Promise((resolve) => (backendLost = resolve));
-          const running = runCode.callPromisingKwargs(code, userGlobals, { filename });
-          const outcome = await Promise.race([running, lost]);
-          if (typeof outcome === "string") {
-            // The program waits on TF.js work that will never finish: report it and go
-            // on; the program's suspended remains are left behind.
-            reply = { result: null, error: { type: "BackendLostError", message: `${outcome} Run the program again.`, traceback: "" } };
-          } else {
-            reply = outcome.toJs({ dict_converter: Object.fromEntries });
-            outcome.destroy();
-            // Python's None arrives as undefined: the API promises null.
-            reply = { result: reply.result ?? null, error: reply.error ?? null };
-          }
+          reply = await job(message);
         } catch (error) {
-          reply = { result: null, error: { type: "InternalError", message: String(error.message || error), traceback: String(error.stack || "") } };
+          // A PythonError (from micropip, say) carries its traceback as its message.
+          const text = String(error.message || error);
+          const message = error.type ? text.trim().split("\n").pop() : text;
+          reply = { result: null, error: { type: error.type || "InternalError", message, traceback: error.type ? text : String(error.stack || "") } };
         }
-        backendLost = null;
-        post({ type: "result", id, ...reply, stdout: current.stdout, stderr: current.stderr });
+        const { numTensors, numBytes } = memory() || {};
+        post({ type: "result", id: message.id, ...reply, stdout: current.stdout, stderr: current.stderr, memory: { numTensors, numBytes } });
         current = null;
       });
       return queue;
@@ -291,8 +352,10 @@ self.onmessage = async (event) => {
       await init(message);
     } else if (message.type === "app-reply") {
       settleRequest(message);
-    } else if (message.type === "run") {
-      await runner.run(message.id, message.code, message.filename || "<exec>");
+    } else if (message.type === "complete") {
+      runner.complete(message.id, message.source);
+    } else {
+      await runner.enqueue(message);
     }
   } catch (error) {
     post({ type: "fatal", message: String(error.message || error), stack: String(error.stack || "") });

@@ -178,7 +178,7 @@ def test_default_example_runs_from_the_page(fresh_app):
     """The program the page opens with trains a model when the user presses Run."""
     page = fresh_app.page
     page.click("[data-run]")
-    page.wait_for_function("document.querySelector('output').textContent.includes('test accuracy')", timeout=120_000)
-    text = page.inner_text("output")
+    page.wait_for_function("document.querySelector('#output').textContent.includes('test accuracy')", timeout=120_000)
+    text = page.inner_text("#output")
     accuracy = float(text.split("test accuracy: ")[1].split()[0])
     assert accuracy >= 0.9 and "Epoch 10/10" in text and "undefined" not in text
