@@ -12,9 +12,9 @@
 
 __version__ = "0.1.0"
 
-from . import activations, backend, callbacks, layers, losses, metrics, models, optimizers, utils
+from . import activations, backend, callbacks, layers, losses, metrics, models, optimizers, sensors, utils
 from .layers import Input
 from .models import Model, Sequential
 
 __all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "layers", "losses", "metrics",
-           "models", "optimizers", "utils"]
+           "models", "optimizers", "sensors", "utils"]

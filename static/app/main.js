@@ -8,6 +8,7 @@
 import { PythonSession, openedFromDisk } from "./session.js";
 import { mountStatus } from "./status.js";
 import { mountScratchpad } from "./scratchpad.js";
+import { mountSensors } from "./sensors.js";
 
 const requestedBackend = new URLSearchParams(location.search).get("backend");
 const session = new PythonSession({ backend: requestedBackend });
@@ -25,4 +26,5 @@ window.pyapp = {
 
 mountStatus(document.getElementById("status"), session);
 mountScratchpad(document.getElementById("scratchpad"), session);
+window.pyapp.sensors = mountSensors(session);
 session.start().catch((error) => console.error("Python failed to start:", error));
