@@ -241,29 +241,33 @@ class Camera:
         """Frames at up to `fps` a second, each the newest picture when it is due.
 
         Ends after `count` frames or `seconds`, if given, or when the camera is stopped
-        (from Python or from the page's Stop control). A slow consumer gets fewer frames,
-        never a backlog. With `timestamps=True` it yields `(time, frame)` pairs.
+        (from Python or from the page's Stop control). Two pictures are never taken
+        closer than 1/fps apart; a slow consumer gets fewer frames, never a backlog.
+        With `timestamps=True` it yields `(time, frame)` pairs.
         """
         period = 1 / _positive(fps, "fps")
         _positive(count, "count", allow_none=True)
         _positive(seconds, "seconds", allow_none=True)
         if image_size is not None:
             image_size = _image_size(image_size)
-        ends = None if seconds is None else time.monotonic() + seconds
-        due = time.monotonic()
+        # Scheduled on the capture clock (time.time(), which the page's timestamps share),
+        # so that two pictures are never taken closer than a period apart.
+        ends = None if seconds is None else time.time() + seconds
+        due = time.time()
         delivered = 0
         try:
             while count is None or delivered < count:
-                wait = due - time.monotonic()
+                wait = due - time.time()
                 if wait > 0:
                     await asyncio.sleep(wait)
-                if ends is not None and time.monotonic() >= ends:
+                if ends is not None and time.time() >= ends:
                     return
                 try:
                     frame = await self.read(image_size)
                 except SensorStoppedError:
                     return
-                due = max(due + period, time.monotonic())
+                # On schedule, keep it; after a late picture, the next one a period later.
+                due = max(due + period, self.timestamp + period)
                 delivered += 1
                 yield (self.timestamp, frame) if timestamps else frame
         except (KeyboardInterrupt, asyncio.CancelledError):

@@ -446,6 +446,9 @@ export function mountSensors(session) {
     for (const feed of [...motions.values()]) feed.remove(reason);
   };
   session.addEventListener("reset", () => releaseAll("the Python session was restarted"));
+  // Stop means stop: in place (served) Python gets a KeyboardInterrupt wherever it is, so
+  // the page releases the sensors itself rather than count on the program's clean-up.
+  session.addEventListener("stop", () => releaseAll("Stop was pressed"));
 
   return { cameras, motions, releaseAll };
 }
