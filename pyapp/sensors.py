@@ -110,10 +110,11 @@ def _to_js(payload: dict):
 
 async def _request(kind: str, payload: dict):
     """Asks the page; returns its answer (a JS object) or raises the SensorError it names."""
+    ask = _page_global("pyappRequest")
     from pyodide.ffi import JsException
 
     try:
-        answer = await _page_global("pyappRequest")(kind, _to_js(payload))
+        answer = await ask(kind, _to_js(payload))
     except JsException as error:
         raise SensorError(f"{kind}: the page failed: {error}") from None
     error = getattr(answer, "error", None)
