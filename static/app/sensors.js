@@ -282,6 +282,13 @@ class MotionFeed {
   }
 
   push(kind, stamp, values) {
+    // A browser without the sensor fires one event with every value null (the spec's
+    // "no data" signal): it says nothing, so it neither counts nor reaches Python.
+    if (values.slice(0, 3).every((value) => value === null || value === undefined) &&
+        values.slice(3).every((value) => value === null || value === undefined || value === 0)) {
+      this.emptyEvents = (this.emptyEvents || 0) + 1;
+      return;
+    }
     // event.timeStamp is relative to this page's time origin: make it epoch seconds, the
     // clock Python's time.time() reads in the worker too.
     const row = [kind, (performance.timeOrigin + stamp) / 1000];
@@ -312,9 +319,15 @@ class MotionFeed {
       this.ui.showError(answer.message);
       return answer;
     }
-    // iOS Safari asks the user first, and only from a click: offer a button and wait.
+    // Where the browser asks the user first (iOS Safari, which allows it only from a click;
+    // newer Chromium answers at once), try directly, then offer a button and wait.
     if (typeof DeviceMotionEvent.requestPermission === "function") {
-      const state = await this.askPermission();
+      let state;
+      try {
+        state = await DeviceMotionEvent.requestPermission();
+      } catch {
+        state = await this.askPermission();
+      }
       if (state !== "granted") {
         const answer = { error: "permission-denied", message: `motion sensors were not allowed (${state}); press Retry in the motion panel, then call \`await motion.start()\` again` };
         this.ui.showError(answer.message);
@@ -334,7 +347,7 @@ class MotionFeed {
       if (!arrived) {
         const answer = {
           error: "unavailable",
-          message: `no motion or orientation events arrived within ${timeout} s: this device seems to have no motion sensors (a desktop computer?). Use a phone or tablet, or simulate them in the browser's developer tools (Sensors panel)`,
+          message: `no motion or orientation events ${this.emptyEvents ? "with values " : ""}arrived within ${timeout} s: this device seems to have no motion sensors (a desktop computer?). Use a phone or tablet, or simulate them in the browser's developer tools (Sensors panel)`,
         };
         this.stop("no events");
         this.ui.showError(answer.message);
