@@ -182,7 +182,7 @@ async for frame in cam.frames(fps=10):
 
 DISPATCH_EVENTS = """async count => {
   await new Promise(resolve => {
-    const wait = () => document.querySelector('[data-sensor-panel=motion]')?.dataset.state === 'live' ? resolve() : setTimeout(wait, 10);
+    const wait = () => document.querySelector('[data-sensor-panel=motion][data-state=live]') ? resolve() : setTimeout(wait, 10);
     wait();
   });
   const sent = [];
@@ -248,17 +248,14 @@ except sensors.SensorError as error:
 
 
 @pytest.fixture(scope="module")
-def strict_browser():
+def strict_browser(browser):
     """Chromium with the fake camera but a real permission decision (no fake UI), and a
-    host name that is not a secure context."""
-    from playwright.sync_api import sync_playwright
-
+    host name that is not a secure context (launched by the session's Playwright)."""
     args = [arg for arg in CHROMIUM_ARGS if arg != "--use-fake-ui-for-media-stream"]
     args.append(f"--host-resolver-rules=MAP {INSECURE_HOST} 127.0.0.1")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=build.CHROMIUM, args=args)
-        yield browser
-        browser.close()
+    strict = browser.browser_type.launch(executable_path=build.CHROMIUM, args=args)
+    yield strict
+    strict.close()
 
 
 class StrictLog(RequestLog):
@@ -373,7 +370,7 @@ GESTURE_GENERATOR = """live => {
   let t = 0;
   clearInterval(window.__gestures);
   window.__gestures = setInterval(() => {
-    const panel = document.querySelector('[data-sensor-panel=motion]');
+    const panel = document.querySelector('[data-sensor-panel=motion][data-state=live]');
     if (!panel || panel.dataset.state !== 'live') return;
     const gesture = panel.dataset.recording || live;
     t += 0.016;
