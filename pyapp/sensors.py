@@ -211,7 +211,7 @@ class Camera:
 
     def stop(self) -> None:
         """Releases the camera: its tracks end and the preview goes away."""
-        if self._running:
+        if self.label is not None:  # ever started (the page may have stopped it already)
             _send("camera.stop", {"id": self.id})
         self._running = False
 
