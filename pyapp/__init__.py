@@ -12,10 +12,10 @@
 
 __version__ = "0.1.0"
 
-from . import activations, backend, callbacks, layers, losses, metrics, models, optimizers, utils
+from . import activations, backend, callbacks, layers, losses, metrics, models, optimizers, sensors, utils
 from . import data, datasets, vis
 from .layers import Input
 from .models import Model, Sequential
 
 __all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "layers", "losses", "metrics",
-           "models", "optimizers", "utils", "data", "datasets", "vis"]
+           "models", "optimizers", "sensors", "utils", "data", "datasets", "vis"]

@@ -10,6 +10,7 @@ import { mountStatus } from "./status.js";
 import { mountIDE } from "./ide.js";
 import { mountDownloads } from "./downloads.js";
 import { mountCharts } from "./charts.js";
+import { mountSensors } from "./sensors.js";
 
 const requestedBackend = new URLSearchParams(location.search).get("backend");
 const session = new PythonSession({ backend: requestedBackend });
@@ -29,4 +30,5 @@ mountStatus(document.getElementById("status"), session);
 window.pyapp.ide = mountIDE(document.getElementById("ide"), session);
 mountDownloads(session);
 mountCharts(session);
+window.pyapp.sensors = mountSensors(session);
 session.start().catch((error) => console.error("Python failed to start:", error));

@@ -220,6 +220,7 @@ export class PythonSession extends EventTarget {
   // Stops the running program: "interrupted" (KeyboardInterrupt, session kept) when the
   // page is cross-origin isolated, else "restarted" (a new, empty session).
   async stop() {
+    this._emit("stop", {}); // the page lets go of what the program held (the camera)
     if (this.state !== "running") return "idle";
     if (this.interruptBuffer) {
       this.interruptBuffer[0] = 2; // SIGINT
