@@ -51,7 +51,6 @@ PURE_WHEELS = [("pyfive", "0.4.0", "pyfive-0.4.0-py2.py3-none-any.whl",
 CARS_DATA = ("vega_datasets", "0.9.0", "vega_datasets-0.9.0-py3-none-any.whl",
              "3d7c63917be6ca9b154b565f4779a31fedce57b01b5b9d99d8a34a7608062a1d", "vega_datasets/_data/cars.json")
 
-TEST_REQUIREMENTS = ["pytest", "playwright", "pyodide-lock", "hypothesis", "numpy", "scikit-learn"]
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -494,7 +493,7 @@ def serve(port: int) -> None:
 
 def ensure_test_tools() -> None:
     missing = []
-    for module, package in (("pytest", "pytest"), ("playwright", "playwright"), ("pkginfo", "pyodide-lock[wheel]"),
+    for module, package in (("pytest", "pytest"), ("pytest_timeout", "pytest-timeout"), ("playwright", "playwright"), ("pkginfo", "pyodide-lock[wheel]"),
                             ("hypothesis", "hypothesis"), ("numpy", "numpy"), ("sklearn", "scikit-learn"),
                             ("keras", "keras"), ("jax", "jax"), ("h5py", "h5py"), ("pyfive", "pyfive==0.4.0")):
         if importlib.util.find_spec(module) is None:  # find, not import: keras imports only with its backend set

@@ -224,6 +224,7 @@ export class PythonSession extends EventTarget {
     if (this.state !== "running") return "idle";
     if (this.interruptBuffer) {
       this.interruptBuffer[0] = 2; // SIGINT
+      this.worker.postMessage({ type: "stop-waiting" }); // for a program that awaits (see worker.js)
       return "interrupted";
     }
     await this.restart("stopped");

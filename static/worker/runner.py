@@ -4,6 +4,7 @@
 last expression, or the exception as a traceback that starts at the user's own code.
 """
 
+import asyncio
 import importlib
 import importlib.abc
 import importlib.machinery
@@ -56,10 +57,42 @@ def _user_traceback(error: BaseException, filename: str) -> str:
     return "".join(traceback.format_exception(type(error), error, tb))
 
 
+# The task of the program (or console line) now running, for `stop_waiting_program`.
+_running_task = None
+
+
+def stop_waiting_program() -> bool:
+    """Stops a program that waits on `await` (a camera frame, a sleep) when Stop is pressed;
+    returns whether it did.
+
+    Stop's SIGINT is checked only while Python runs bytecode; a program suspended at an
+    `await` runs none, and the signal may then land in the event loop's own callback rather
+    than in the program, which would then wait for ever: cancelling its task ends the wait.
+    A program blocked in `run_sync` (plain `model.fit`) is still inside its task's step:
+    it is left to the signal, which it meets as soon as it runs again.
+    """
+    task = _running_task
+    if task is None or task.done() or asyncio.current_task(task.get_loop()) is task:
+        return False
+    return task.cancel("stopped")
+
+
+def _stopped(error: BaseException) -> BaseException:
+    """A cancelled program reports what the user did: a KeyboardInterrupt."""
+    if isinstance(error, asyncio.CancelledError):
+        interrupted = KeyboardInterrupt("stopped while the program was waiting")
+        interrupted.__traceback__ = error.__traceback__
+        return interrupted
+    return error
+
+
 async def run_code(code: str, namespace: dict, filename: str = "<exec>") -> dict:
+    global _running_task
+    _running_task = asyncio.current_task()
     try:
         value = await eval_code_async(code, globals=namespace, filename=filename)
     except BaseException as error:  # SystemExit and KeyboardInterrupt are the user's too.
+        error = _stopped(error)
         sys.last_exc = error
         return {
             "result": None,
@@ -70,6 +103,7 @@ async def run_code(code: str, namespace: dict, filename: str = "<exec>") -> dict
             },
         }
     finally:
+        _running_task = None
         sys.stdout.flush()
         sys.stderr.flush()
     return {"result": None if value is None else repr(value), "error": None}
@@ -90,18 +124,22 @@ def make_console(namespace: dict):
 async def console_push(console, line: str) -> dict:
     """One line typed at the console: {"status": "incomplete"} while a block is open,
     else the repr of the value or the error, as `run_code` reports them."""
+    global _running_task
     future = console.push(line)
     if future.syntax_check == "incomplete":
         return {"status": "incomplete", "result": None, "error": None}
+    _running_task = asyncio.current_task()
     try:
         value = await future
     except BaseException as error:
+        error = _stopped(error)
         return {
             "status": "complete",
             "result": None,
             "error": {"type": type(error).__name__, "message": str(error), "traceback": future.formatted_error or ""},
         }
     finally:
+        _running_task = None
         sys.stdout.flush()
         sys.stderr.flush()
     if value is not None:

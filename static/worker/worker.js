@@ -13,6 +13,7 @@ let baseURL = "";
 let mode = "http";
 let pyodide = null;
 let runner = null;
+let interruptBuffer = null;
 const nativeFetch = self.fetch.bind(self);
 
 function post(message, transfer) {
@@ -172,7 +173,8 @@ async function init(message) {
   self.fetch = fetchWithProgress;
   const started = performance.now();
   pyodide = await startPython();
-  if (message.interruptBuffer) pyodide.setInterruptBuffer(message.interruptBuffer);
+  interruptBuffer = message.interruptBuffer || null;
+  if (interruptBuffer) pyodide.setInterruptBuffer(interruptBuffer);
   pyodide.setStdout({ write: (bytes) => runner.write("stdout", bytes) });
   pyodide.setStderr({ write: (bytes) => runner.write("stderr", bytes) });
   runner = makeRunner(pyodide);
@@ -233,6 +235,7 @@ function makeRunner(py) {
   const consolePush = namespace.get("console_push");
   const completeSource = namespace.get("complete");
   const installWheel = namespace.get("install_wheel");
+  const stopWaitingProgram = namespace.get("stop_waiting_program");
   const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
   let current = null;
   let queue = Promise.resolve();
@@ -318,6 +321,16 @@ function makeRunner(py) {
       }
       return bytes.length;
     },
+    // Stop, served: the page has set SIGINT in the interrupt buffer. If this message is
+    // handled, Python is not running bytecode: a program waiting at an `await` is cancelled
+    // instead (runner.py says why). The signal is held while Python decides, since Python
+    // would raise it in that very call, and kept for a program that will run again.
+    stopWaiting() {
+      if (!current || !interruptBuffer) return;
+      const signal = interruptBuffer[0];
+      interruptBuffer[0] = 0;
+      if (!stopWaitingProgram()) interruptBuffer[0] = signal;
+    },
     // Completion answers at once (it does not wait behind a running program's queue).
     complete(id, source) {
       const reply = completeSource(pyConsole, source).toJs({ dict_converter: Object.fromEntries });
@@ -354,6 +367,8 @@ self.onmessage = async (event) => {
       settleRequest(message);
     } else if (message.type === "complete") {
       runner.complete(message.id, message.source);
+    } else if (message.type === "stop-waiting") {
+      runner.stopWaiting();
     } else {
       await runner.enqueue(message);
     }

@@ -37,10 +37,21 @@ def test_exhausting_wasm_memory_is_a_memory_error(fresh_app):
     assert fresh_app.check("del chunks\nimport gc; gc.collect()\nsum(range(10))") == "45"
 
 
-def test_stop_runaway_loop(fresh_app):
+RUNAWAY_PROGRAMS = {
+    "busy loop": "while True: pass",
+    "awaiting loop": "import asyncio\nwhile True:\n    await asyncio.sleep(0.01)",
+    "endless fit": ("import numpy as np, pyapp\nfrom pyapp import layers\n"
+                    "m = pyapp.Sequential([pyapp.Input((8,)), layers.Dense(4)])\n"
+                    "m.compile(optimizer='sgd', loss='mse')\n"
+                    "m.fit(np.zeros((64, 8)), np.zeros((64, 4)), epochs=10**9, verbose=0)"),
+}
+
+
+@pytest.mark.parametrize("program", sorted(RUNAWAY_PROGRAMS))
+def test_stop_runaway_program(fresh_app, program):
     app = fresh_app
-    app.check("kept = 'state'")
-    app.js("() => { window.runaway = window.pyapp.runPython('while True: pass'); }")
+    app.check("kept = 'state'\nimport numpy, pyapp")  # packages loaded: Stop meets the program itself
+    app.js("code => { window.runaway = window.pyapp.runPython(code); }", RUNAWAY_PROGRAMS[program])
     time.sleep(0.5)
     # Timed in the page, from Stop to the runaway program's end (from disk a new session
     # then boots in the background: that is the restart, not the stop).

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+DEFAULT = "codelab_cars.py"  # the example a first visit opens (build.DEFAULT_EXAMPLE)
 MOD = "Control"
 
 
@@ -243,8 +245,8 @@ def test_page_stays_responsive_during_a_long_fit(app):
 def test_edits_survive_a_reload_and_files_are_named(fresh_app):
     app = fresh_app
     page = app.page
-    page.wait_for_selector('[role="tab"][data-file="digits_mlp.py"]')
-    assert "load_digits" in editor_text(app), "the default example opens on a first visit"
+    page.wait_for_selector(f'[role="tab"][data-file="{DEFAULT}"]')
+    assert "load_cars" in editor_text(app), "the default example opens on a first visit"
     new_file(app, "first.py")
     replace_editor_text(app, "first = 1")
     new_file(app, "second.py")
@@ -257,7 +259,7 @@ def test_edits_survive_a_reload_and_files_are_named(fresh_app):
     page.click('[role="tab"][data-file="first.py"]')
     assert editor_text(app) == "first = 1"
     names = page.eval_on_selector_all('[role="tab"]', "tabs => tabs.map(t => t.dataset.file)")
-    assert names == ["digits_mlp.py", "first.py", "second.py"]
+    assert names == [DEFAULT, "first.py", "second.py"]
     # Keyboard: arrows move between tabs.
     page.focus('[role="tab"][data-file="first.py"]')
     page.keyboard.press("ArrowRight")
@@ -284,25 +286,31 @@ def test_open_and_download_round_trip(app, tmp_path):
     assert path.read_text() == source + "print('edited')"
 
 
-def test_examples_open_as_new_files_and_run_to_the_end(app):
+def test_examples_open_as_new_files_and_one_runs_to_the_end(app):
+    """Every example opens from the menu as a file of its own; each also runs to the end in
+    its own test (test_examples_data, test_sensors, test_keras_roundtrip): here one runs
+    from the menu as a user would run it."""
     page = app.page
     # The user edits the example the page opened with, then asks for it again.
-    page.click('[role="tab"][data-file="digits_mlp.py"]')
+    page.click(f'[role="tab"][data-file="{DEFAULT}"]')
     replace_editor_text(app, "mine = 'not overwritten'")
     page.wait_for_timeout(300)
     options = page.eval_on_selector_all("[data-examples] option", "os => os.filter(o => o.value).map(o => o.value)")
-    assert options, "the menu lists the examples"
+    shipped = sorted(p.stem for p in (ROOT / "static" / "examples").glob("*.py"))
+    assert sorted(options) == shipped, "the menu lists the examples"
     for name in options:
         page.select_option("[data-examples]", name)
         page.wait_for_function("name => document.querySelector('[role=tab][aria-selected=true]').dataset.file.startsWith(name)", arg=name)
         opened = page.get_attribute('[role="tab"][aria-selected="true"]', "data-file")
-        page.click("[data-run]")
-        page.wait_for_function("document.querySelector('#output .run-heading')")
-        wait_idle(app, timeout=300_000)
-        text = output_text(app)
-        assert "Traceback" not in text and "Error" not in text.split("\n")[-1], text[-2000:]
-        assert opened != "digits_mlp.py", "an example never takes the place of the user's file"
-    page.click('[role="tab"][data-file="digits_mlp.py"]')
+        assert opened != DEFAULT, "an example never takes the place of the user's file"
+        assert editor_text(app) == (ROOT / "static" / "examples" / f"{name}.py").read_text()
+        if name == "digits_mlp":
+            page.click("[data-run]")
+            page.wait_for_function("document.querySelector('#output .run-heading')")
+            wait_idle(app, timeout=300_000)
+            text = output_text(app)
+            assert "test accuracy" in text and "Traceback" not in text, text[-2000:]
+    page.click(f'[role="tab"][data-file="{DEFAULT}"]')
     assert editor_text(app) == "mine = 'not overwritten'"
 
 
