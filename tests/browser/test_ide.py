@@ -14,6 +14,14 @@ DEFAULT = "codelab_cars.py"  # the example a first visit opens (build.DEFAULT_EX
 MOD = "Control"
 
 
+@pytest.fixture(autouse=True)
+def visor_closed(request):
+    """The shared page may still show the charts visor of an earlier test, over the panes
+    these tests click: close it, as a user would."""
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app").js("() => { if (window.tfvis && tfvis.visor().isOpen()) tfvis.visor().close(); }")
+
+
 def editor_text(app) -> str:
     return app.js("() => window.pyapp.ide.editor.text")
 
