@@ -14,6 +14,17 @@ DEFAULT = "codelab_cars.py"  # the example a first visit opens (build.DEFAULT_EX
 MOD = "Control"
 
 
+@pytest.fixture(scope="module")
+def shared_app(browser, dist, server, mode):
+    """The IDE tests type, open files and change the editor: a page of their own, so that
+    other modules' shared page is left as they expect it."""
+    from conftest import open_app
+
+    app = open_app(browser, dist, server, mode)
+    yield app
+    app.page.context.close()
+
+
 @pytest.fixture(autouse=True)
 def visor_closed(request):
     """The shared page may still show the charts visor of an earlier test, over the panes
