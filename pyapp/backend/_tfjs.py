@@ -295,6 +295,11 @@ def load_artifacts(url: str) -> tuple:
         artifacts = run_async_blocking(handlers[0].load())
     except JsException as error:
         raise ValueError(f"cannot load {url!r}: {str(error).removeprefix('Error: ')}") from None
+    return _artifact_parts(artifacts)
+
+
+def _artifact_parts(artifacts) -> tuple:
+    """(topology, weight specs, weight bytes) of TF.js ModelArtifacts."""
     data = artifacts.weightData
     if not hasattr(data, "to_bytes"):  # TF.js may give a list of ArrayBuffers
         data = js.Function.new("tf", "d", "return tf.io.concatenateArrayBuffers(d)")(tf(), data)
@@ -307,10 +312,7 @@ def load_http_artifacts(url: str) -> tuple:
         artifacts = run_async_blocking(tf().io.http(url).load())
     except JsException as error:
         raise ValueError(f"cannot load {url!r}: {str(error).removeprefix('Error: ')}") from None
-    data = artifacts.weightData
-    if not hasattr(data, "to_bytes"):
-        data = js.Function.new("tf", "d", "return tf.io.concatenateArrayBuffers(d)")(tf(), data)
-    return artifacts.modelTopology.to_py(), artifacts.weightSpecs.to_py(), data.to_bytes()
+    return _artifact_parts(artifacts)
 
 
 def fetch_app_file(path: str) -> bytes:
