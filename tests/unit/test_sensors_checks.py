@@ -2,6 +2,7 @@
 the error outside a page. The sensors themselves are tested in tests/browser/test_sensors.py."""
 
 import asyncio
+import concurrent.futures
 
 import numpy as np
 import pytest
@@ -34,4 +35,6 @@ def test_errors_share_one_base_class():
 
 def test_outside_the_page_the_camera_says_where_it_runs():
     with pytest.raises(sensors.SensorsUnavailableError, match="runs in the pyapp page"):
-        asyncio.run(sensors.Camera().start())
+        # A thread of its own: the browser tests' Playwright keeps an event loop running in this one.
+        with concurrent.futures.ThreadPoolExecutor(1) as thread:
+            thread.submit(asyncio.run, sensors.Camera().start()).result()
