@@ -1,13 +1,15 @@
 """The page around the worker: what Python sends it (charts, downloads) or asks of it (camera frames).
 
-Our worker defines two JS globals for this (static/worker/worker.js): `pyappSend(kind,
-payload, transfer)` posts a message the page handles, and `pyappRequest(kind, payload,
-transfer)` returns a promise of the page's answer. Hosts other than our page (PyScript,
-JupyterLite) have neither, and what needs them says so.
+Our worker defines JS globals for this (static/worker/worker.js): `pyappSend(kind,
+payload, transfer)` posts a message the page handles, `pyappRequest(kind, payload,
+transfer)` returns a promise of the page's answer, and `pyappStopRequested` says that the
+page's Stop came while pyapp waited in `run_sync`. Hosts other than our page (PyScript,
+JupyterLite) have none of them, and what needs them says so.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import js
@@ -46,6 +48,22 @@ def request(kind: str, payload: dict, transfer=(), what: str | None = None):
     """A JS promise of the page's answer to `kind` (await it, or block on it with JSPI)."""
     _require_page(what or kind)
     return js.pyappRequest(kind, _plain(payload, transfer), to_js(list(transfer)))
+
+
+@contextlib.contextmanager
+def stoppable_wait():
+    """Marks a wait in `run_sync` for the page's Stop: Stop's signal cannot reach a program
+    suspended there, so the worker sets `pyappStopRequested` instead, and the wait ends in
+    KeyboardInterrupt."""
+    outer = bool(getattr(js, "pyappWaiting", False))
+    js.pyappWaiting = True
+    try:
+        yield
+    finally:
+        js.pyappWaiting = outer
+        if getattr(js, "pyappStopRequested", False):
+            js.pyappStopRequested = False
+            raise KeyboardInterrupt("stopped while waiting for TensorFlow.js")
 
 
 def buffer_of(data: bytes):

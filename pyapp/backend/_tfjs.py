@@ -132,14 +132,18 @@ def to_numpy(tensor) -> np.ndarray:
 
 
 def run_async_blocking(awaitable):
-    """Waits for a JS promise or Python awaitable without `await` (JSPI), where possible."""
+    """Waits for a JS promise or Python awaitable without `await` (JSPI), where possible;
+    a Stop pressed meanwhile ends the wait in KeyboardInterrupt."""
     from pyodide.ffi import can_run_sync, run_sync
+
+    from . import _page
 
     if not can_run_sync():
         raise RuntimeError(
             "this call has to wait for TensorFlow.js, and this browser cannot wait without "
             "`await` (no JSPI): write `await model.fit(...)` instead of `model.fit(...)`")
-    return run_sync(awaitable)
+    with _page.stoppable_wait():
+        return run_sync(awaitable)
 
 
 def can_block() -> bool:

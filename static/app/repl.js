@@ -125,7 +125,7 @@ export function mountConsole(root, session) {
   async function interrupt() {
     if (root.dataset.busy === "true") {
       const how = await session.stop();
-      if (how === "restarted") log.notice("The console's line was stopped by restarting Python (opened from disk): its variables are gone.");
+      if (how === "restarted") log.notice("The console's line was stopped by restarting Python: its variables are gone.");
       return;
     }
     log.echo(continuing ? "... " : ">>> ", input.value + "^C");

@@ -7,6 +7,11 @@ import { loadAsset } from "./assets.js";
 
 export const openedFromDisk = location.protocol === "file:";
 
+// How long Stop waits for the worker to answer (it cannot while Python runs bytecode), and
+// for an interrupted program to end before it restarts the session.
+const STOP_ANSWER_MS = 100;
+const STOP_GRACE_MS = 5000;
+
 function distBaseURL() {
   return new URL(".", location.href).href;
 }
@@ -218,17 +223,50 @@ export class PythonSession extends EventTarget {
   }
 
   // Stops the running program: "interrupted" (KeyboardInterrupt, session kept) when the
-  // page is cross-origin isolated, else "restarted" (a new, empty session).
+  // page is cross-origin isolated and the program ends within STOP_GRACE_MS, else
+  // "restarted" (a new, empty session).
   async stop() {
     this._emit("stop", {}); // the page lets go of what the program held (the camera)
     if (this.state !== "running") return "idle";
     if (this.interruptBuffer) {
-      this.interruptBuffer[0] = 2; // SIGINT
-      this.worker.postMessage({ type: "stop-waiting" }); // for a program that awaits (see worker.js)
-      return "interrupted";
+      // A program that waits (at an `await`, or pyapp in run_sync) is stopped by the worker
+      // itself: a signal would be taken by whatever Python runs next, often not the program
+      // (worker.js). One that runs bytecode keeps the worker from answering: SIGINT stops it.
+      const running = [...this.pending].filter(([, entry]) => entry.busy).map(([id]) => id);
+      const answer = this._next("stop-answer", STOP_ANSWER_MS);
+      this.worker.postMessage({ type: "stop", ids: running });
+      const answered = await answer;
+      if (!answered || !answered.stopped) this.interruptBuffer[0] = 2; // SIGINT
+      const ended = await this._leavesRunningWithin(STOP_GRACE_MS);
+      this.interruptBuffer[0] = 0;
+      if (ended) return "interrupted";
+      // Caught and ignored, or blocked where nothing reaches (another library's run_sync).
+      await this.restart(`to stop the program: it did not end within ${STOP_GRACE_MS / 1000} s of the interrupt`);
+      return "restarted";
     }
     await this.restart("stopped");
     return "restarted";
+  }
+
+  // The detail of the next `type` event, or null after `milliseconds`.
+  _next(type, milliseconds) {
+    return new Promise((resolve) => {
+      const settle = (detail) => {
+        clearTimeout(timer);
+        this.removeEventListener(type, onEvent);
+        resolve(detail);
+      };
+      const onEvent = ({ detail }) => settle(detail);
+      const timer = setTimeout(() => settle(null), milliseconds);
+      this.addEventListener(type, onEvent);
+    });
+  }
+
+  async _leavesRunningWithin(milliseconds) {
+    while (this.state === "running") {
+      if (!(await this._next("state", milliseconds))) return false;
+    }
+    return true;
   }
 
   async restart(reason = "restart") {

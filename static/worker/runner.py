@@ -62,17 +62,17 @@ _running_task = None
 
 
 def stop_waiting_program() -> bool:
-    """Stops a program that waits on `await` (a camera frame, a sleep) when Stop is pressed;
-    returns whether it did.
+    """Stops a program that waits at an `await` (a camera frame, a sleep) when Stop is
+    pressed; returns whether there was one.
 
-    Stop's SIGINT is checked only while Python runs bytecode; a program suspended at an
-    `await` runs none, and the signal may then land in the event loop's own callback rather
-    than in the program, which would then wait for ever: cancelling its task ends the wait.
-    A program blocked in `run_sync` (plain `model.fit`) is still inside its task's step:
-    it is left to the signal, which it meets as soon as it runs again.
+    Stop's SIGINT is checked only while Python runs bytecode, and then by whatever Python
+    runs first: a callback of the event loop (a timer, a settled JS promise) as often as the
+    program, which then waits for ever. Cancelling the program's task ends the wait instead.
+    (pyapp's waits in `run_sync`, which cancelling cannot reach, are stopped by the worker
+    through pyapp.backend._page.stoppable_wait.)
     """
     task = _running_task
-    if task is None or task.done() or asyncio.current_task(task.get_loop()) is task:
+    if task is None or task.done():
         return False
     return task.cancel("stopped")
 

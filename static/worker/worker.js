@@ -321,15 +321,18 @@ function makeRunner(py) {
       }
       return bytes.length;
     },
-    // Stop, served: the page has set SIGINT in the interrupt buffer. If this message is
-    // handled, Python is not running bytecode: a program waiting at an `await` is cancelled
-    // instead (runner.py says why). The signal is held while Python decides, since Python
-    // would raise it in that very call, and kept for a program that will run again.
-    stopWaiting() {
-      if (!current || !interruptBuffer) return;
-      const signal = interruptBuffer[0];
-      interruptBuffer[0] = 0;
-      if (!stopWaitingProgram()) interruptBuffer[0] = signal;
+    // Stop, served, of the jobs `ids`. This message is handled only while Python is not
+    // running bytecode, so the program waits: pyapp in run_sync (pyappWaiting) is asked to
+    // raise KeyboardInterrupt as its wait ends; a program waiting at an `await` is
+    // cancelled. Returns whether it stopped one; if not, the page sends SIGINT.
+    stop(ids) {
+      if (!current || !ids.includes(current.id)) return false;
+      if (interruptBuffer) interruptBuffer[0] = 0; // a signal sent meanwhile would land in an event loop callback
+      if (self.pyappWaiting) {
+        self.pyappStopRequested = true;
+        return true;
+      }
+      return stopWaitingProgram();
     },
     // Completion answers at once (it does not wait behind a running program's queue).
     complete(id, source) {
@@ -340,6 +343,7 @@ function makeRunner(py) {
       const job = jobs[message.type];
       queue = queue.then(async () => {
         current = { id: message.id, source: message.type === "run" ? "run" : "console", stdout: "", stderr: "" };
+        self.pyappStopRequested = false; // a Stop of an earlier job is not this one's
         let reply;
         try {
           reply = await job(message);
@@ -367,8 +371,8 @@ self.onmessage = async (event) => {
       settleRequest(message);
     } else if (message.type === "complete") {
       runner.complete(message.id, message.source);
-    } else if (message.type === "stop-waiting") {
-      runner.stopWaiting();
+    } else if (message.type === "stop") {
+      post({ type: "stop-answer", stopped: Boolean(runner && runner.stop(message.ids)) });
     } else {
       await runner.enqueue(message);
     }

@@ -40,6 +40,8 @@ def test_exhausting_wasm_memory_is_a_memory_error(fresh_app):
 RUNAWAY_PROGRAMS = {
     "busy loop": "while True: pass",
     "awaiting loop": "import asyncio\nwhile True:\n    await asyncio.sleep(0.01)",
+    "computing and awaiting": ("import asyncio, time\nwhile True:\n    begun = time.time()\n"
+                               "    while time.time() - begun < 0.15: pass\n    await asyncio.sleep(0.01)"),
     "endless fit": ("import numpy as np, pyapp\nfrom pyapp import layers\n"
                     "m = pyapp.Sequential([pyapp.Input((8,)), layers.Dense(4)])\n"
                     "m.compile(optimizer='sgd', loss='mse')\n"
@@ -71,6 +73,22 @@ def test_stop_runaway_program(fresh_app, program):
         app.js("() => window.pyapp.ready")
         assert app.run("kept")["error"]["type"] == "NameError", "a restarted session is new"
         assert "restarted" in app.page.inner_text("body")
+    assert app.check("1 + 1") == "2"
+
+
+def test_stop_restarts_a_program_that_ignores_the_interrupt(fresh_app, mode):
+    if mode == "file":
+        pytest.skip("from disk Stop always restarts")
+    app = fresh_app
+    app.check("import numpy, pyapp")  # packages loaded: Stop meets the program itself
+    app.js("code => { window.runaway = window.pyapp.runPython(code); }",
+           "import time\nwhile True:\n    try:\n        while True:\n            time.sleep(0)\n"
+           "    except KeyboardInterrupt:\n        print('ignored')")
+    time.sleep(0.5)
+    how, reply = app.js("async () => [await window.pyapp.stop(), await window.runaway]")
+    assert how == "restarted" and "ignored" in app.page.inner_text("body")
+    assert reply["error"]["type"] == "SessionReset" and "did not end within 5 s" in reply["error"]["message"]
+    app.js("() => window.pyapp.ready")
     assert app.check("1 + 1") == "2"
 
 
