@@ -13,7 +13,9 @@ import build
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--enable-unsafe-swiftshader",
                  # performance.memory in exact bytes, not rounded to buckets
-                 "--enable-precise-memory-info"]
+                 "--enable-precise-memory-info",
+                 # a camera for the sensors case: Chromium's fake one, granted without asking
+                 "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 PAGES = Path(__file__).resolve().parent / "pages"
 
 

@@ -148,10 +148,38 @@ def _positive(value, name: str, allow_none: bool = False):
 _ids = itertools.count(1)
 
 
+# ---------------------------------------------------------------- what sensors share
+
+
+class _Sensor:
+    """A sensor with a panel in the page; subclasses define `start` and `stop`, and
+    `async with` calls them."""
+
+    _kind = ""  # the page's name for it: "camera" or "motion"
+
+    def __init__(self):
+        self.id = next(_ids)
+        self._running = False
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    async def __aenter__(self):
+        return await self.start()
+
+    async def __aexit__(self, *exc) -> None:
+        self.stop()
+
+    def show_prompt(self, text: str) -> None:
+        """Shows a line of text in the sensor's panel ("" clears it)."""
+        _send("sensors.prompt", {"sensor": self._kind, "id": self.id, "text": str(text)})
+
+
 # ---------------------------------------------------------------- camera
 
 
-class Camera:
+class Camera(_Sensor):
     """The device's camera, read as numpy frames.
 
     Args:
@@ -174,25 +202,22 @@ class Camera:
         np.stack(frames).shape   # (10, 64, 64, 3)
     """
 
+    _kind = "camera"
+
     def __init__(self, image_size=(224, 224), facing: str = "user", crop_to_aspect_ratio: bool = True):
         self.image_size = _image_size(image_size)
         if facing not in ("user", "environment"):
             raise ValueError(f'facing must be "user" or "environment", got {facing!r}')
         self.facing = facing
         self.crop_to_aspect_ratio = bool(crop_to_aspect_ratio)
-        self.id = next(_ids)
+        super().__init__()
         self.label = None
         self.resolution = None
         self.timestamp = None
-        self._running = False
 
     def __repr__(self) -> str:
         state = f"running, {self.label!r} at {self.resolution[1]}x{self.resolution[0]}" if self._running else "stopped"
         return f"<Camera image_size={self.image_size} {state}>"
-
-    @property
-    def running(self) -> bool:
-        return self._running
 
     async def start(self) -> "Camera":
         """Asks for the camera (the browser may ask the user) and shows the preview."""
@@ -207,12 +232,6 @@ class Camera:
         if self.label is not None:  # ever started (the page may have stopped it already)
             _send("camera.stop", {"id": self.id})
         self._running = False
-
-    async def __aenter__(self) -> "Camera":
-        return await self.start()
-
-    async def __aexit__(self, *exc) -> None:
-        self.stop()
 
     async def read(self, image_size=None) -> np.ndarray:
         """The newest frame as a uint8 array (height, width, 3), RGB; its capture time
@@ -278,10 +297,6 @@ class Camera:
             raise ValueError(f"show_scores: scores must be finite numbers, got {values.tolist()}")
         _send("camera.scores", {"id": self.id, "labels": labels, "values": values.tolist()})
 
-    def show_prompt(self, text: str) -> None:
-        """Shows a line of text in the camera's panel ("" clears it)."""
-        _send("sensors.prompt", {"sensor": "camera", "id": self.id, "text": str(text)})
-
 
 # ---------------------------------------------------------------- motion
 
@@ -327,7 +342,7 @@ class _Ring:
 _ROW_LENGTH = 11
 
 
-class Motion:
+class Motion(_Sensor):
     """The device's motion sensors: acceleration, rotation rate and orientation.
 
     Args:
@@ -349,6 +364,7 @@ class Motion:
         window[:, 1:4].std(axis=0)                 # how much it shook along x, y, z
     """
 
+    _kind = "motion"
     MOTION_COLUMNS = ("time", "ax", "ay", "az", "ax_g", "ay_g", "az_g", "alpha_rate", "beta_rate", "gamma_rate")
     ORIENTATION_COLUMNS = ("time", "alpha", "beta", "gamma", "absolute")
 
@@ -356,19 +372,14 @@ class Motion:
         if isinstance(buffer_size, bool) or not isinstance(buffer_size, int) or buffer_size < 1:
             raise ValueError(f"buffer_size must be a positive integer, got {buffer_size!r}")
         self.timeout = _positive(timeout, "timeout")
-        self.id = next(_ids)
+        super().__init__()
         self._motion = _Ring(buffer_size, len(self.MOTION_COLUMNS))
         self._orientation = _Ring(buffer_size, len(self.ORIENTATION_COLUMNS))
         self._pending: list[MotionEvent] = []
-        self._running = False
 
     def __repr__(self) -> str:
         return (f"<Motion {'running' if self._running else 'stopped'}: {self._motion.count} motion and "
                 f"{self._orientation.count} orientation events held>")
-
-    @property
-    def running(self) -> bool:
-        return self._running
 
     async def start(self) -> "Motion":
         """Starts listening; waits up to `timeout` seconds for a first event."""
@@ -380,12 +391,6 @@ class Motion:
         if self._running:
             _send("motion.stop", {"id": self.id})
         self._running = False
-
-    async def __aenter__(self) -> "Motion":
-        return await self.start()
-
-    async def __aexit__(self, *exc) -> None:
-        self.stop()
 
     @property
     def motion(self) -> np.ndarray:
@@ -451,7 +456,3 @@ class Motion:
             if label is not None:
                 _send("sensors.prompt", {"sensor": "motion", "id": self.id, "text": ""})
         return np.concatenate(windows) if windows else np.empty((0, len(self.MOTION_COLUMNS)))
-
-    def show_prompt(self, text: str) -> None:
-        """Shows a line of text in the motion panel ("" clears it)."""
-        _send("sensors.prompt", {"sensor": "motion", "id": self.id, "text": str(text)})

@@ -4,7 +4,7 @@ A figure is {"case", "name", "variant", "unit", "values": [one value per run]}; 
 adds min/median/max. Ratios between variants are computed by chart.py.
 """
 
-from . import bridge, inference, memory, startup, training
+from . import bridge, inference, memory, sensors, startup, training
 
 ALL = {
     "startup": startup.run,
@@ -12,4 +12,5 @@ ALL = {
     "bridge": bridge.run,
     "inference": inference.run,
     "memory": memory.run,
+    "sensors": sensors.run,
 }

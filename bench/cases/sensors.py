@@ -3,13 +3,8 @@
 Frames per second that `await cam.read()` delivers back to back at 224x224 and 64x64
 (Chromium's fake camera, served page), and the latency from a frame's capture in the page
 to the camera example's model prediction in Python (its 64x64 CNN, untrained weights: the
-time does not depend on them). Needs a browser with a (fake) camera, so this case launches
-its own Chromium with the fake media flags.
+time does not depend on them). The harness's Chromium has a fake camera for it.
 """
-
-import statistics
-
-FAKE_MEDIA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
 FRAME_RATE = """
 import time
@@ -54,42 +49,16 @@ def _run(page, code):
 
 
 def run(harness, runs, quick):
-    import build
-    from harness import CHROMIUM_ARGS
-
-    # The harness's browser has no camera: a second one with Chromium's fake camera.
-    browser = harness._playwright.chromium.launch(executable_path=build.CHROMIUM, args=[*CHROMIUM_ARGS, *FAKE_MEDIA])
-    try:
-        context = browser.new_context()
-        page = context.new_page()
-        page.set_default_timeout(180_000)
-        page.goto(harness.url("served"))
-        page.evaluate("() => window.pyapp.session.tfjsReady")
-        seconds = 1 if quick else 3
-        figures = []
-        for size in ((224, 224), (64, 64)):
-            rates = [_run(page, f"SIZE = {size}\nSECONDS = {seconds}\n" + FRAME_RATE) for _ in range(runs)]
-            figures.append({"case": "sensors", "name": f"camera_frames_{size[0]}x{size[1]}", "variant": "await cam.read()",
-                            "unit": "frames/s", "values": rates})
-        latency = [_run(page, f"COUNT = {5 if quick else 20}\n" + LATENCY) for _ in range(runs)]
-        figures.append({"case": "sensors", "name": "capture_to_prediction", "variant": "camera example CNN 64x64",
-                        "unit": "ms", "values": latency})
-        return figures
-    finally:
-        browser.close()
-
-
-if __name__ == "__main__":
-    # Not (yet) in cases.ALL: `python3 bench/cases/sensors.py [--quick]` prints the figures.
-    import sys
-    from pathlib import Path
-
-    sys.path[:0] = [str(Path(__file__).resolve().parents[2]), str(Path(__file__).resolve().parents[1])]
-    import build
-    from harness import Harness
-
-    quick = "--quick" in sys.argv
-    with Harness(build.DIST) as harness:
-        for figure in run(harness, runs=1 if quick else 5, quick=quick):
-            print(f"{figure['name']:28} {figure['unit']:9} median {statistics.median(figure['values']):8.1f}  "
-                  f"runs {[round(v, 1) for v in figure['values']]}")
+    page = harness.open_app("served")
+    page.evaluate("() => window.pyapp.session.tfjsReady")
+    seconds = 1 if quick else 3
+    figures = []
+    for size in ((224, 224), (64, 64)):
+        rates = [_run(page, f"SIZE = {size}\nSECONDS = {seconds}\n" + FRAME_RATE) for _ in range(runs)]
+        figures.append({"case": "sensors", "name": f"camera_frames_{size[0]}x{size[1]}", "variant": "await cam.read()",
+                        "unit": "frames/s", "values": rates})
+    latency = [_run(page, f"COUNT = {5 if quick else 20}\n" + LATENCY) for _ in range(runs)]
+    figures.append({"case": "sensors", "name": "capture_to_prediction", "variant": "camera example CNN 64x64",
+                    "unit": "ms", "values": latency})
+    page.context.close()
+    return figures

@@ -126,6 +126,26 @@ class AveragePooling2D(_Pooling2D):
     tfjs_class = "averagePooling2d"
 
 
+class _GlobalPooling1D(Layer):
+    def compute_output_shape(self, input_shape):
+        if len(input_shape) != 3:
+            raise ValueError(f"{self.name}: expected input of rank 3 (batch, steps, channels), got {input_shape}")
+        return (input_shape[0], input_shape[2])
+
+
+class GlobalAveragePooling1D(_GlobalPooling1D):
+    """The mean over the steps: (batch, steps, c) -> (batch, c)."""
+
+    tfjs_class = "globalAveragePooling1d"
+
+
+class GlobalMaxPooling1D(_GlobalPooling1D):
+    """The maximum over the steps: (batch, steps, c) -> (batch, c). After Conv1D it finds a
+    pattern wherever it occurs in a sequence."""
+
+    tfjs_class = "globalMaxPooling1d"
+
+
 class GlobalAveragePooling2D(Layer):
     """The mean over height and width: (batch, h, w, c) -> (batch, c)."""
 

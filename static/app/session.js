@@ -263,8 +263,10 @@ export class PythonSession extends EventTarget {
   }
 
   async _leavesRunningWithin(milliseconds) {
+    const deadline = performance.now() + milliseconds;
     while (this.state === "running") {
-      if (!(await this._next("state", milliseconds))) return false;
+      const left = deadline - performance.now();
+      if (left <= 0 || !(await this._next("state", left))) return false;
     }
     return true;
   }

@@ -74,6 +74,13 @@ class RequestLog:
             return url.startswith(self.dist_url)
         return parsed.scheme in ("http", "https", "ws") and parsed.hostname == "127.0.0.1"
 
+    def watch(self, context) -> "RequestLog":
+        """Records the requests of every page of a browser context."""
+        context.on("request", self.on_request)
+        context.on("requestfailed", self.on_failed)
+        context.on("response", self.on_response)
+        return self
+
     def on_request(self, request) -> None:
         self.requests.append(request.url)
         if not self.allowed(request.url):
@@ -126,10 +133,7 @@ class App:
 
 def open_app(browser, dist: Path, server: str, mode: str, query: str = "") -> App:
     context = browser.new_context()
-    log = RequestLog(dist)
-    context.on("request", log.on_request)
-    context.on("requestfailed", log.on_failed)
-    context.on("response", log.on_response)
+    log = RequestLog(dist).watch(context)
     page = context.new_page()
     page.set_default_timeout(BOOT_TIMEOUT_MS)
     url = (dist / "index.html").as_uri() if mode == "file" else server + "index.html"

@@ -228,6 +228,29 @@ def test_stop_ends_an_endless_loop_within_two_seconds(fresh_app):
     assert "while True" in editor_text(app), "the editor keeps the code"
 
 
+def test_charts_button_shows_and_hides_the_visor(app):
+    is_open = "() => tfvis.visor().isOpen()"
+    app.page.click("[data-charts]")
+    assert app.js(is_open) and app.page.get_attribute("[data-charts]", "aria-pressed") == "true"
+    app.page.click("[data-charts]")
+    assert not app.js(is_open) and app.page.get_attribute("[data-charts]", "aria-pressed") == "false"
+
+
+def test_backend_menu_restarts_python_on_the_chosen_backend(fresh_app):
+    app = fresh_app
+    replace_editor_text(app, "# my code\n")
+    offered = app.page.eval_on_selector_all("[data-backend] option", "options => options.map(o => o.value)")
+    assert offered == [entry["name"] for entry in app.info["backends"]] and app.info["backend"] in offered
+    chosen = "cpu" if app.info["backend"] != "cpu" else "wasm"
+    app.page.select_option("[data-backend]", chosen)
+    app.page.wait_for_function("document.querySelector('#output').textContent.includes('Python was restarted')")
+    assert f"backend {chosen} chosen" in output_text(app)
+    assert app.wait_ready()["backend"] == chosen
+    assert app.check("import pyapp\npyapp.backend.get_backend()") == repr(chosen)
+    assert f"backend={chosen}" in app.page.url, "a reload keeps the choice"
+    assert editor_text(app) == "# my code\n"
+
+
 FIT_FOR_A_WHILE = """
 import numpy as np, pyapp
 from pyapp import layers

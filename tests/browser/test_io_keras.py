@@ -98,7 +98,7 @@ def _decode(spec: dict) -> np.ndarray:
     return np.frombuffer(base64.b64decode(spec["data"]), dtype="float32").reshape(spec["shape"])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # one Keras build for both modes
 def trained(tmp_path_factory):
     """Every test model, trained in Keras: (.keras bytes, inputs, Keras predictions, model)."""
     folder = tmp_path_factory.mktemp("keras")

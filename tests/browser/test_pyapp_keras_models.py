@@ -18,7 +18,7 @@ import io_keras_models as models  # noqa: E402  (shared Keras model builders)
 SUPPORTED = ["dense", "conv", "batchnorm", "lstm", "gru", "embedding", "functional"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # one Keras build for both modes
 def saved(tmp_path_factory):
     folder = tmp_path_factory.mktemp("pyapp-keras")
     out = {}

@@ -16,10 +16,7 @@ TRAIN_TIMEOUT_MS = 240_000
 @pytest.mark.parametrize("page, backend", [("index.html", None), ("index.html", "wasm"), ("worker.html", "wasm")])
 def test_pyscript_page_trains_a_pyapp_model(browser, dist, server, page, backend):
     context = browser.new_context()
-    log = RequestLog(dist)
-    context.on("request", log.on_request)
-    context.on("requestfailed", log.on_failed)
-    context.on("response", log.on_response)
+    log = RequestLog(dist).watch(context)
     tab = context.new_page()
     errors, console_errors = [], []
     tab.on("pageerror", lambda error: errors.append(str(error)))

@@ -269,9 +269,7 @@ class StrictLog(RequestLog):
 
 def open_strict(strict_browser, url, mode):
     context = strict_browser.new_context(permissions=[])
-    log = StrictLog(build.DIST)
-    context.on("request", log.on_request)
-    context.on("requestfailed", log.on_failed)
+    log = StrictLog(build.DIST).watch(context)
     page = context.new_page()
     page.set_default_timeout(BOOT_TIMEOUT_MS)
     app = App(page, url, mode, log)
@@ -369,15 +367,18 @@ def test_camera_classifier_example_runs_start_to_finish(app):
 
 
 GESTURE_GENERATOR = """live => {
-  // Synthetic device motion at about 60 Hz: the gesture the motion panel says it is
-  // recording (data-recording), else `live`. The motion follows the clock, not the timer's
-  // ticks, so a busy machine that fires fewer ticks still draws the same gesture.
+  // Synthetic device motion at about 60 Hz: the gesture the motion panel last said it was
+  // recording (data-recording), kept between windows as a person would, and `live` once the
+  // example's live phase begins. The motion follows the clock, not the timer's ticks, so a
+  // busy machine that fires fewer ticks still draws the same gesture.
   const start = performance.now();
+  let gesture = 'still';
   clearInterval(window.__gestures);
   window.__gestures = setInterval(() => {
     const panel = document.querySelector('[data-sensor-panel=motion][data-state=live]');
     if (!panel) return;
-    const gesture = panel.dataset.recording || live;
+    if (panel.dataset.recording) gesture = panel.dataset.recording;
+    else if (panel.textContent.includes('Live:')) gesture = live;
     const t = (performance.now() - start) / 1000;
     const noise = () => (Math.random() - 0.5) * 0.4;
     let g = {x: noise(), y: noise(), z: 9.81 + noise()};

@@ -22,6 +22,8 @@ def test_sequential_shapes_and_params_match_keras():
     (layers.Conv1D(4, 3), (None, 10, 2), (None, 8, 4), 28),
     (layers.AveragePooling2D(2), (None, 5, 5, 3), (None, 2, 2, 3), 0),
     (layers.GlobalAveragePooling2D(), (None, 5, 5, 3), (None, 3), 0),
+    (layers.GlobalAveragePooling1D(), (None, 7, 3), (None, 3), 0),
+    (layers.GlobalMaxPooling1D(), (None, 7, 3), (None, 3), 0),
     (layers.Reshape((-1, 2)), (None, 6), (None, 3, 2), 0),
     (layers.Embedding(10, 4), (None, 7), (None, 7, 4), 40),
     (layers.SimpleRNN(3), (None, 5, 2), (None, 3), 3 * (2 + 3 + 1)),
