@@ -51,6 +51,8 @@ PURE_WHEELS = [("pyfive", "0.4.0", "pyfive-0.4.0-py2.py3-none-any.whl",
 CARS_DATA = ("vega_datasets", "0.9.0", "vega_datasets-0.9.0-py3-none-any.whl",
              "3d7c63917be6ca9b154b565f4779a31fedce57b01b5b9d99d8a34a7608062a1d", "vega_datasets/_data/cars.json")
 
+# TF.js's WASM backend picks one of these by what the browser allows (SIMD, threads).
+TFJS_WASM_FILES = ("tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm", "tfjs-backend-wasm-threaded-simd.wasm")
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -238,7 +240,7 @@ def wheel_extras() -> dict[str, Path]:
         "_tfjs/tf.min.js": tfjs / "tfjs" / "dist" / "tf.min.js",
         "_tfjs/tf-backend-wasm.min.js": tfjs / "tfjs-backend-wasm" / "dist" / "tf-backend-wasm.min.js",
     }
-    for wasm in ("tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm", "tfjs-backend-wasm-threaded-simd.wasm"):
+    for wasm in TFJS_WASM_FILES:
         extras[f"_tfjs/{wasm}"] = tfjs / "tfjs-backend-wasm" / "dist" / wasm
     extras["_data/cars.json"] = cars_data()
     return extras
@@ -343,7 +345,7 @@ def runtime_files(package_files: list[str]) -> dict[str, Path]:
         "tfjs/tf-backend-wasm.min.js": tfjs / "tfjs-backend-wasm" / "dist" / "tf-backend-wasm.min.js",
         "tfjs/tf-backend-webgpu.min.js": tfjs / "tfjs-backend-webgpu" / "dist" / "tf-backend-webgpu.min.js",
     }
-    for wasm in ("tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm", "tfjs-backend-wasm-threaded-simd.wasm"):
+    for wasm in TFJS_WASM_FILES:
         files[f"tfjs/{wasm}"] = tfjs / "tfjs-backend-wasm" / "dist" / wasm
     return files
 

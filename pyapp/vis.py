@@ -309,9 +309,8 @@ class FitCallbacks(Callback):
             if hook not in self.callbacks:
                 continue
             for chart, series in self._charts(level).items():
-                _send({"op": "render", "kind": "linechart", "surface": self.surface, "chart": chart,
-                       "data": {"values": [[] for _ in series], "series": series},
-                       "options": {**self.options, "xLabel": level.capitalize(), "yLabel": chart.split(": ")[1]}})
+                _render("linechart", {"values": [[] for _ in series], "series": series}, **self.surface, chart=chart,
+                        options={**self.options, "xLabel": level.capitalize(), "yLabel": chart.split(": ")[1]})
 
     def _add(self, level: str, logs) -> None:
         logs = logs or {}

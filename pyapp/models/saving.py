@@ -167,17 +167,24 @@ def load_model(path: str, compile: bool = False) -> Model:  # noqa: A002 - Keras
     """
     _check_storage(path)
     if path.startswith(BROWSER_SCHEMES):
-        artifacts = _bridge().load_artifacts(path)
-        return model_from_description(model_io.read_keras(model_io.artifacts_to_keras(*artifacts)))
+        return _from_artifacts(_bridge().load_artifacts(path))
     if path.endswith(".keras"):
         return model_from_description(model_io.read_keras(_file_bytes(path)))
     if path.endswith(".json"):
         if os.path.exists(path):
             return model_from_description(model_io.read_tfjs(*model_io.load_tfjs_dir(path)))
-        artifacts = _bridge().load_http_artifacts(path)
-        return model_from_description(model_io.read_keras(model_io.artifacts_to_keras(*artifacts)))
+        return _from_artifacts(_bridge().load_http_artifacts(path))
     raise ValueError(f"load_model({path!r}): give a .keras file, a TF.js model.json, "
                      "or indexeddb://NAME or localstorage://NAME")
+
+
+def _from_artifacts(artifacts: tuple) -> Model:
+    """A model from TF.js's (topology, weight specs, weight bytes), read directly (not
+    through a `.keras` file written and read back)."""
+    from ..io._formats import _split_weights
+
+    topology, specs, data = artifacts
+    return model_from_description(model_io.model_from_artifacts(topology, _split_weights(specs, bytes(data))))
 
 
 def _file_bytes(path: str) -> bytes:

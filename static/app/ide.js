@@ -7,6 +7,7 @@ import { Transcript } from "./output.js";
 import { mountConsole } from "./repl.js";
 import { listExamples, exampleText } from "./examples.js";
 import { UserFiles, isWheel } from "./packages.js";
+import { offerDownload } from "./downloads.js";
 
 const AUTOSAVE_DELAY_MS = 250;
 
@@ -236,11 +237,8 @@ export function mountIDE(root, session) {
   });
 
   function download(file) {
-    const link = document.createElement("a");
-    link.href = URL.createObjectURL(new Blob([file.text], { type: "text/x-python" }));
-    link.download = file.name.endsWith(".py") ? file.name : `${file.name}.py`;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+    const name = file.name.endsWith(".py") ? file.name : `${file.name}.py`;
+    offerDownload(name, new Blob([file.text], { type: "text/x-python" }));
   }
 
   // Charts: the tfjs-vis visor that pyapp.vis draws in.

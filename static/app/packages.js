@@ -3,7 +3,7 @@
 // working directory so that open("data.csv") finds them. Both are kept in IndexedDB
 // (binary, large) and put back each time Python starts: after a reload or a restart.
 
-export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
+const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
 const DATABASE = "pyapp-user-files";
 const STORE = "files";
 
@@ -33,17 +33,10 @@ async function transaction(mode, use) {
 
 export const isWheel = (name) => name.toLowerCase().endsWith(".whl");
 
-export class UserFiles extends EventTarget {
+export class UserFiles {
   constructor(session) {
-    super();
     this.session = session;
     session.addStartupTask(() => this.restore());
-  }
-
-  // [{name, kind: "wheel" | "data", size}] of what is kept, without the bytes.
-  async list() {
-    const entries = await transaction("readonly", (store) => store.getAll());
-    return entries.map(({ name, kind, size }) => ({ name, kind, size }));
   }
 
   // Installs or copies in one file the user picked or dropped; keeps it for next time
@@ -59,15 +52,9 @@ export class UserFiles extends EventTarget {
     const reply = await this._send(kind, name, bytes);
     if (reply.error) throw new Error(describeError(name, reply.error));
     await transaction("readwrite", (store) => store.put({ name, kind, size: bytes.byteLength, bytes }));
-    this.dispatchEvent(new Event("change"));
     return kind === "wheel"
       ? `Installed ${reply.result} from ${name}; it stays installed in this browser.`
       : `${name} (${megabytes(bytes.byteLength)}) is in Python's working directory: open("${name}") reads it.`;
-  }
-
-  async remove(name) {
-    await transaction("readwrite", (store) => store.delete(name));
-    this.dispatchEvent(new Event("change"));
   }
 
   _send(kind, name, bytes, busy = true) {
@@ -94,6 +81,6 @@ function describeError(name, error) {
   return `${name} could not be ${isWheel(name) ? "installed" : "copied in"}: ${error.type}: ${error.message}`;
 }
 
-export function megabytes(bytes) {
+function megabytes(bytes) {
   return `${(bytes / 1024 / 1024).toFixed(bytes < 1024 * 1024 ? 2 : 1)} MB`;
 }

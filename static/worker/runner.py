@@ -5,6 +5,7 @@ last expression, or the exception as a traceback that starts at the user's own c
 """
 
 import asyncio
+import contextlib
 import importlib
 import importlib.abc
 import importlib.machinery
@@ -86,26 +87,32 @@ def _stopped(error: BaseException) -> BaseException:
     return error
 
 
-async def run_code(code: str, namespace: dict, filename: str = "<exec>") -> dict:
+@contextlib.contextmanager
+def _running_program():
+    """The current task is the program Stop stops while this lasts; its output is flushed
+    at the end."""
     global _running_task
     _running_task = asyncio.current_task()
     try:
-        value = await eval_code_async(code, globals=namespace, filename=filename)
-    except BaseException as error:  # SystemExit and KeyboardInterrupt are the user's too.
-        error = _stopped(error)
-        sys.last_exc = error
-        return {
-            "result": None,
-            "error": {
-                "type": type(error).__name__,
-                "message": str(error),
-                "traceback": _user_traceback(error, filename),
-            },
-        }
+        yield
     finally:
         _running_task = None
         sys.stdout.flush()
         sys.stderr.flush()
+
+
+def _error_reply(error: BaseException, traceback_text: str) -> dict:
+    return {"type": type(error).__name__, "message": str(error), "traceback": traceback_text}
+
+
+async def run_code(code: str, namespace: dict, filename: str = "<exec>") -> dict:
+    with _running_program():
+        try:
+            value = await eval_code_async(code, globals=namespace, filename=filename)
+        except BaseException as error:  # SystemExit and KeyboardInterrupt are the user's too.
+            error = _stopped(error)
+            sys.last_exc = error
+            return {"result": None, "error": _error_reply(error, _user_traceback(error, filename))}
     return {"result": None if value is None else repr(value), "error": None}
 
 
@@ -124,24 +131,15 @@ def make_console(namespace: dict):
 async def console_push(console, line: str) -> dict:
     """One line typed at the console: {"status": "incomplete"} while a block is open,
     else the repr of the value or the error, as `run_code` reports them."""
-    global _running_task
     future = console.push(line)
     if future.syntax_check == "incomplete":
         return {"status": "incomplete", "result": None, "error": None}
-    _running_task = asyncio.current_task()
-    try:
-        value = await future
-    except BaseException as error:
-        error = _stopped(error)
-        return {
-            "status": "complete",
-            "result": None,
-            "error": {"type": type(error).__name__, "message": str(error), "traceback": future.formatted_error or ""},
-        }
-    finally:
-        _running_task = None
-        sys.stdout.flush()
-        sys.stderr.flush()
+    with _running_program():
+        try:
+            value = await future
+        except BaseException as error:
+            error = _stopped(error)
+            return {"status": "complete", "result": None, "error": _error_reply(error, future.formatted_error or "")}
     if value is not None:
         import builtins
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -174,3 +175,23 @@ def fresh_app(browser, dist, server, mode):
     assert not app.errors, f"page errors: {app.errors}"
     assert not app.log.problems, "\n".join(app.log.problems)
     app.page.context.close()
+
+
+# ---------------------------------------------------------------- charts (pyapp.vis)
+
+
+def chart(surface: str, name: str = "chart") -> str:
+    """The selector of a chart: charts.js marks each with its surface's and its own name."""
+    return f'[data-surface="{surface}"][data-chart="{name}"]'
+
+
+def wait_drawn(app, selector: str, points: int | None = None, timeout: float = 30):
+    """Waits until the chart is drawn (with `points` values, if given); returns its data-points."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = app.js("""(s) => { const el = document.querySelector(s);
+            return el && el.dataset.draws ? Number(el.dataset.points) : null; }""", selector)
+        if found is not None and (points is None or found == points):
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"{selector} was not drawn (with {points} points) within {timeout} s")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import chart, wait_drawn
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "static" / "examples"
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -21,21 +23,6 @@ def run_example(app, name: str) -> dict:
     return reply
 
 
-def wait_points(app, surface: str, chart: str = "chart", expected: int | None = None, timeout: float = 30) -> int:
-    """The number of values the chart shows, once it is drawn (with `expected` of them:
-    charts.js redraws at most once a second)."""
-    selector = f'[data-surface="{surface}"][data-chart="{chart}"]'
-    deadline = time.monotonic() + timeout
-    points = 0
-    while time.monotonic() < deadline:
-        points = app.js("(s) => { const el = document.querySelector(s); return el && el.dataset.draws ? "
-                        "Number(el.dataset.points) : 0; }", selector)
-        if points and (expected is None or points == expected):
-            break
-        time.sleep(0.1)
-    return points
-
-
 def test_codelab_cars(app):
     reply = run_example(app, "codelab_cars.py")
     assert "392 cars with both horsepower and MPG" in reply["stdout"]
@@ -44,9 +31,9 @@ def test_codelab_cars(app):
     # Predictions are back in MPG (un-normalised), and plotted over the 392 cars.
     low, high = (float(v) for v in app.check("(float(predicted.min()), float(predicted.max()))").strip("()").split(","))
     assert 5 < low < high < 50
-    assert wait_points(app, "Horsepower v MPG", expected=392) == 392
-    assert wait_points(app, "Model Predictions vs Original Data", expected=492) == 392 + 100
-    assert wait_points(app, "Training Performance", "epoch: loss", expected=50) == 50
+    assert wait_drawn(app, chart("Horsepower v MPG"), 392) == 392
+    assert wait_drawn(app, chart("Model Predictions vs Original Data"), 492) == 392 + 100
+    assert wait_drawn(app, chart("Training Performance", "epoch: loss"), 50) == 50
     ARTIFACTS.mkdir(exist_ok=True)
     surface = app.page.locator('[data-surface="Model Predictions vs Original Data"]')
     surface.scroll_into_view_if_needed()
@@ -58,9 +45,9 @@ def test_digits_cnn(app):
     accuracy = float(app.check("test_accuracy"))
     assert accuracy >= 0.9, reply["stdout"]
     assert int(app.check("int(matrix.sum())")) == int(app.check("len(y_test)")) == 450
-    assert wait_points(app, "Confusion Matrix", expected=450) == 450
-    assert wait_points(app, "Model Training", "epoch: accuracy", expected=40) == 40  # accuracy and val_accuracy, 20 epochs
-    assert wait_points(app, "Model Summary", expected=5) == 5
+    assert wait_drawn(app, chart("Confusion Matrix"), 450) == 450
+    assert wait_drawn(app, chart("Model Training", "epoch: accuracy"), 40) == 40  # accuracy and val_accuracy, 20 epochs
+    assert wait_drawn(app, chart("Model Summary"), 5) == 5
 
 
 def test_iris_sklearn_vs_pyapp(app):
@@ -68,8 +55,8 @@ def test_iris_sklearn_vs_pyapp(app):
     sklearn_accuracy, pyapp_accuracy = (float(v) for v in
                                         app.check("(sklearn_accuracy, pyapp_accuracy)").strip("()").split(","))
     assert sklearn_accuracy >= 0.9 and pyapp_accuracy >= 0.9
-    assert wait_points(app, "scikit-learn vs pyapp", expected=2) == 2
-    assert wait_points(app, "pyapp: confusion matrix", expected=45) == 45
+    assert wait_drawn(app, chart("scikit-learn vs pyapp"), 2) == 2
+    assert wait_drawn(app, chart("pyapp: confusion matrix"), 45) == 45
 
 
 @pytest.mark.parametrize("name", ["codelab_cars.py", "digits_cnn.py", "iris_sklearn_vs_pyapp.py"])

@@ -76,10 +76,10 @@ def test_stop_runaway_program(fresh_app, program):
     assert app.check("1 + 1") == "2"
 
 
-def test_stop_restarts_a_program_that_ignores_the_interrupt(fresh_app, mode):
+def test_stop_restarts_a_program_that_ignores_the_interrupt(mode, request):
     if mode == "file":
         pytest.skip("from disk Stop always restarts")
-    app = fresh_app
+    app = request.getfixturevalue("fresh_app")  # booted only where the test runs
     app.check("import numpy, pyapp")  # packages loaded: Stop meets the program itself
     app.js("code => { window.runaway = window.pyapp.runPython(code); }",
            "import time\nwhile True:\n    try:\n        while True:\n            time.sleep(0)\n"

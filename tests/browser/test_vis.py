@@ -6,6 +6,8 @@ import time
 
 import pytest
 
+from conftest import chart, wait_drawn
+
 # Colored pixels in a chart's canvases: vega draws marks (points, lines, bars, cells) in
 # colour, while axes, grid lines and text are grey or black.
 COLORED_PIXELS = """(selector) => {
@@ -21,23 +23,6 @@ COLORED_PIXELS = """(selector) => {
   }
   return colored;
 }"""
-
-
-def chart(surface: str, name: str = "chart") -> str:
-    """The selector of a chart: charts.js marks each with its surface's and its own name."""
-    return f'[data-surface="{surface}"][data-chart="{name}"]'
-
-
-def wait_drawn(app, selector: str, points: int | None = None, timeout: float = 30):
-    """Waits until the chart is drawn (with `points` values, if given); returns its data-points."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = app.js("""(s) => { const el = document.querySelector(s);
-            return el && el.dataset.draws ? Number(el.dataset.points) : null; }""", selector)
-        if found is not None and (points is None or found == points):
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"{selector} was not drawn (with {points} points) within {timeout} s")
 
 
 def test_charts_render_with_data_points(app):
@@ -168,11 +153,12 @@ def test_chart_errors_are_python_errors(app):
 
 
 @pytest.fixture(autouse=True)
-def _no_chart_errors(shared_app):
+def _no_chart_errors(request):
     """tfjs-vis failing to draw is logged by charts.js: fail the test on it."""
-    before = len(shared_app.console)
+    page = request.getfixturevalue("fresh_app" if "fresh_app" in request.fixturenames else "shared_app")
+    before = len(page.console)
     yield
-    problems = [line for line in shared_app.console[before:] if "pyapp.vis" in line]
+    problems = [line for line in page.console[before:] if "pyapp.vis" in line]
     assert not problems, problems
 
 
