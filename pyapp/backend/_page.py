@@ -13,7 +13,7 @@ import contextlib
 import json
 
 import js
-from pyodide.ffi import to_js
+from pyodide.ffi import JsProxy, to_js
 
 
 class NoPageError(RuntimeError):
@@ -32,7 +32,9 @@ def _require_page(what: str) -> None:
 def _plain(payload, transfer):
     """Plain data goes through JSON, which keeps None as null (to_js would make it undefined,
     which charts misread) and is fast for long lists; payloads that carry ArrayBuffers to
-    transfer go through to_js, which keeps them as they are."""
+    transfer go through to_js, which keeps them as they are, and a JS object goes as it is."""
+    if isinstance(payload, JsProxy):
+        return payload
     if not transfer:
         return js.JSON.parse(json.dumps(payload))
     return to_js(payload, dict_converter=js.Object.fromEntries)

@@ -19,6 +19,8 @@ import numpy as np
 import js
 from pyodide.ffi import JsException, create_proxy, to_js
 
+from . import _page
+
 _BUFFER_FORMATS = {"float32": "f32", "int32": "i32", "bool": "u8"}
 
 
@@ -135,8 +137,6 @@ def run_async_blocking(awaitable):
     """Waits for a JS promise or Python awaitable without `await` (JSPI), where possible;
     a Stop pressed meanwhile ends the wait in KeyboardInterrupt."""
     from pyodide.ffi import can_run_sync, run_sync
-
-    from . import _page
 
     if not can_run_sync():
         raise RuntimeError(
@@ -290,13 +290,28 @@ def save_artifacts(model):
     """)(tf(), model)
 
 
+def save_to_browser(model, url: str) -> None:
+    """Saves a model to indexeddb:// or localstorage:// (the page keeps those: see below)."""
+    try:
+        if _kept_by_page(url):
+            artifacts = run_async_blocking(save_artifacts(model))
+            run_async_blocking(_page.request("local-models.save", _js_record(url=url, artifacts=artifacts)))
+        else:
+            run_async_blocking(model.save(url))
+    except JsException as error:
+        raise OSError(f"cannot save the model to {url!r}: {str(error).removeprefix('Error: ')}") from None
+
+
 def load_artifacts(url: str) -> tuple:
     """(topology, weight specs, weight bytes) of a model in browser storage."""
-    handlers = tf().io.getLoadHandlers(url)
-    if not handlers.length:
-        raise ValueError(f"no way to load {url!r} here")
     try:
-        artifacts = run_async_blocking(handlers[0].load())
+        if _kept_by_page(url):
+            artifacts = run_async_blocking(_page.request("local-models.load", {"url": url}))
+        else:
+            handlers = tf().io.getLoadHandlers(url)
+            if not handlers.length:
+                raise ValueError(f"no way to load {url!r} here")
+            artifacts = run_async_blocking(handlers[0].load())
     except JsException as error:
         raise ValueError(f"cannot load {url!r}: {str(error).removeprefix('Error: ')}") from None
     return _artifact_parts(artifacts)
@@ -334,15 +349,37 @@ def fetch_app_file(path: str) -> bytes:
     return run_async_blocking(response.arrayBuffer()).to_bytes()
 
 
-def has_local_storage() -> bool:
-    return getattr(js, "localStorage", None) is not None
+# localStorage exists only on a page's main thread. Where Python runs in our page's worker,
+# the page keeps localstorage:// models (static/app/local_models.js) with TF.js's own handler.
+LOCAL_STORAGE = "localstorage://"
+
+
+def can_use_local_storage() -> bool:
+    return getattr(js, "localStorage", None) is not None or _page.has_page()
+
+
+def _kept_by_page(url: str) -> bool:
+    return url.startswith(LOCAL_STORAGE) and getattr(js, "localStorage", None) is None
+
+
+def _js_record(**fields):
+    """A JS object of `fields` (JS values stay as they are)."""
+    record = js.Object.new()
+    for key, value in fields.items():
+        setattr(record, key, value)
+    return record
 
 
 def list_models() -> dict:
     listed = run_async_blocking(tf().io.listModels()).to_py()
+    if _kept_by_page(LOCAL_STORAGE) and _page.has_page():
+        listed.update(run_async_blocking(_page.request("local-models.list", {})).to_py())
     return {url: {"date_saved": str(info.get("dateSaved")), "bytes": int(info.get("weightDataBytes") or 0)}
             for url, info in listed.items()}
 
 
 def delete_model(url: str) -> None:
-    run_async_blocking(tf().io.removeModel(url))
+    if _kept_by_page(url):
+        run_async_blocking(_page.request("local-models.delete", {"url": url}))
+    else:
+        run_async_blocking(tf().io.removeModel(url))

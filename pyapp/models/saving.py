@@ -140,16 +140,15 @@ def _artifacts(model: Model):
 
 
 def _check_storage(path: str) -> None:
-    if path.startswith("localstorage://") and not _bridge().has_local_storage():
-        raise ValueError(f"{path}: localStorage does not exist where Python runs here (a Web Worker); "
-                         f"use indexeddb://{path.removeprefix('localstorage://')} instead")
+    if path.startswith("localstorage://") and not _bridge().can_use_local_storage():
+        raise ValueError(f"{path}: localStorage does not exist where Python runs here (a Web Worker "
+                         f"outside the pyapp page); use indexeddb://{path.removeprefix('localstorage://')} instead")
 
 
 def save_model(model: Model, path: str) -> None:
     _check_storage(path)
     if path.startswith(BROWSER_SCHEMES):
-        bridge = _bridge()
-        bridge.run_async_blocking(model._tfjs().save(path))
+        _bridge().save_to_browser(model._tfjs(), path)
     elif path.endswith(".keras"):
         topology, specs, data = _artifacts(model)
         keras_bytes = model_io.artifacts_to_keras(topology, specs, data)

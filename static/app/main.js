@@ -11,6 +11,7 @@ import { mountIDE } from "./ide.js";
 import { mountDownloads } from "./downloads.js";
 import { mountCharts } from "./charts.js";
 import { mountSensors } from "./sensors.js";
+import { mountLocalModels } from "./local_models.js";
 
 const requestedBackend = new URLSearchParams(location.search).get("backend");
 const session = new PythonSession({ backend: requestedBackend });
@@ -31,4 +32,5 @@ window.pyapp.ide = mountIDE(document.getElementById("ide"), session);
 mountDownloads(session);
 mountCharts(session);
 window.pyapp.sensors = mountSensors(session);
+mountLocalModels(session);
 session.start().catch((error) => console.error("Python failed to start:", error));

@@ -43,13 +43,62 @@ def test_saved_model_survives_a_reload(fresh_app):
 def test_bad_saves_and_loads_are_clear(app):
     error = app.run("import pyapp\npyapp.models.load_model('indexeddb://no-such-model')")["error"]
     assert error["type"] == "ValueError" and "no-such-model" in error["message"]
-    error = app.run("import pyapp\nfrom pyapp import layers\n"
-                    "pyapp.Sequential([pyapp.Input((3,)), layers.Dense(2)]).save('localstorage://x')")["error"]
-    assert error["type"] == "ValueError" and "indexeddb://x" in error["message"]
+    error = app.run("import pyapp\npyapp.models.load_model('localstorage://no-such-model')")["error"]
+    assert error["type"] == "ValueError" and "no-such-model" in error["message"]
     error = app.run("import pyapp\nopen('/tmp/bad.keras', 'wb').write(b'not a zip')\npyapp.models.load_model('/tmp/bad.keras')")["error"]
     assert error["type"] in ("ValueError", "ConversionError") and "keras" in error["message"].lower()
     error = app.run("import pyapp\npyapp.models.delete_model('indexeddb://never-saved')")["error"]
     assert "no saved model" in error["message"]
+
+
+LOCAL_STORAGE = r'''
+import numpy as np, pyapp
+from pyapp import layers
+pyapp.utils.set_random_seed(0)
+x = np.random.default_rng(0).random((8, 4)).astype(np.float32)
+model = pyapp.Sequential([pyapp.Input((4,)), layers.Dense(6, activation="relu"), layers.Dense(2)])
+model.save("localstorage://small")
+expected = model.predict(x, verbose=0)
+loaded = pyapp.models.load_model("localstorage://small")
+(float(np.abs(loaded.predict(x, verbose=0) - expected).max()), sorted(pyapp.models.list_models()))
+'''
+
+
+def test_localstorage_models_are_kept_by_the_page_in_tfjs_format(fresh_app):
+    """A worker has no localStorage: the page keeps the model, with TF.js's own handler, so
+    that a plain TF.js program in the page loads it, and it survives a reload."""
+    diff, listed = eval(fresh_app.check(LOCAL_STORAGE))
+    assert diff == 0.0 and "localstorage://small" in listed
+    expected = fresh_app.check("model.get_weights()[0].round(6).tolist()")
+    x, predicted = eval(fresh_app.check("x.tolist(), expected.tolist()"))
+    in_tfjs = fresh_app.js("""async (x) => {
+        const model = await window.tf.loadLayersModel("localstorage://small");
+        return model.predict(window.tf.tensor(x)).arraySync();
+    }""", x)
+    assert max(abs(a - b) for row, tf_row in zip(predicted, in_tfjs) for a, b in zip(row, tf_row)) <= 1e-5
+    fresh_app.page.reload()
+    fresh_app.wait_ready()
+    assert fresh_app.check("import pyapp\nm = pyapp.models.load_model('localstorage://small')\n"
+                           "m.get_weights()[0].round(6).tolist()") == expected
+    fresh_app.check("pyapp.models.delete_model('localstorage://small')")
+    assert "localstorage://small" not in fresh_app.check("sorted(pyapp.models.list_models())")
+
+
+def test_a_save_beyond_the_localstorage_quota_keeps_the_old_model(fresh_app):
+    """localStorage holds about 5 MB: a bigger model is refused with a clear error, and the
+    model saved before under that name, and the user's files, are left as they were."""
+    fresh_app.check("import numpy as np, pyapp\nfrom pyapp import layers\npyapp.utils.set_random_seed(0)\n"
+                    "pyapp.Sequential([pyapp.Input((3,)), layers.Dense(2)]).save('localstorage://kept')")
+    old = fresh_app.check("m = pyapp.models.load_model('localstorage://kept')\nm.get_weights()[0].round(6).tolist()")
+    files_before = fresh_app.js("() => Object.keys(localStorage).filter((k) => !k.startsWith('tensorflowjs_models/'))"
+                                ".map((k) => [k, localStorage.getItem(k)])")
+    error = fresh_app.run("pyapp.Sequential([pyapp.Input((1500,)), layers.Dense(1500)]).save('localstorage://kept')")["error"]
+    assert error["type"] == "OSError" and "localstorage://kept" in error["message"], error
+    assert "quota" in error["message"], error
+    assert fresh_app.check("m = pyapp.models.load_model('localstorage://kept')\nm.get_weights()[0].round(6).tolist()") == old
+    assert fresh_app.js("() => Object.keys(localStorage).filter((k) => !k.startsWith('tensorflowjs_models/'))"
+                        ".map((k) => [k, localStorage.getItem(k)])") == files_before
+    fresh_app.check("pyapp.models.delete_model('localstorage://kept')")
 
 
 BIG_MODEL = ("import pyapp\nfrom pyapp import layers\npyapp.utils.set_random_seed(1)\n"
