@@ -354,12 +354,16 @@ def fetch_app_file(path: str) -> bytes:
 LOCAL_STORAGE = "localstorage://"
 
 
+def _page_keeps_local_models() -> bool:
+    return getattr(js, "localStorage", None) is None and _page.has_page()
+
+
 def can_use_local_storage() -> bool:
     return getattr(js, "localStorage", None) is not None or _page.has_page()
 
 
 def _kept_by_page(url: str) -> bool:
-    return url.startswith(LOCAL_STORAGE) and getattr(js, "localStorage", None) is None
+    return url.startswith(LOCAL_STORAGE) and _page_keeps_local_models()
 
 
 def _js_record(**fields):
@@ -372,7 +376,7 @@ def _js_record(**fields):
 
 def list_models() -> dict:
     listed = run_async_blocking(tf().io.listModels()).to_py()
-    if _kept_by_page(LOCAL_STORAGE) and _page.has_page():
+    if _page_keeps_local_models():
         listed.update(run_async_blocking(_page.request("local-models.list", {})).to_py())
     return {url: {"date_saved": str(info.get("dateSaved")), "bytes": int(info.get("weightDataBytes") or 0)}
             for url, info in listed.items()}

@@ -56,15 +56,47 @@ function drawable(kind, data) {
   return !(kind === "linechart" || kind === "scatterplot") || data.values.some((series) => series.length > 0);
 }
 
-export function mountCharts(session, getVis = () => self.tfvis) {
+// The Charts button shows and hides the visor, and says whether it is open however it was
+// opened or closed (the button, pyapp.vis.show_visor(), its Hide button, the ` key, a chart
+// drawn). tfjs-vis has no event for that; it marks its visor element with data-isopen.
+function mountChartsButton(button, vis, notice) {
+  const sync = () => button.setAttribute("aria-pressed", String(Boolean(self.tfvis) && vis().visor().isOpen()));
+  // tfjs-vis adds its container to <body> when the visor is first used.
+  const waitForVisor = new MutationObserver(() => {
+    const container = document.getElementById("tfjs-visor-container");
+    if (!container) return;
+    waitForVisor.disconnect();
+    new MutationObserver(sync).observe(container, { subtree: true, childList: true, attributeFilter: ["data-isopen"] });
+    sync();
+    // Its ` shortcut listens on the whole document, so a backtick typed in the editor or the
+    // console would toggle it too: the same shortcut, outside text fields.
+    vis().visor().unbindKeys();
+    document.addEventListener("keydown", (event) => {
+      if (event.key !== "`" || event.ctrlKey || event.altKey || event.metaKey || typingIn(event.target)) return;
+      if (event.shiftKey) vis().visor().toggleFullScreen();
+      else vis().visor().toggle();
+    });
+  });
+  waitForVisor.observe(document.body, { childList: true });
+  button.addEventListener("click", () => {
+    if (!self.tfvis) return notice("The charts library (tfjs-vis) is not loaded in this page.");
+    vis().visor().toggle();
+  });
+}
+
+function typingIn(element) {
+  return Boolean(element && element.closest && element.closest("input, textarea, select, [contenteditable]"));
+}
+
+export function mountCharts(session, { button, notice }) {
   const charts = new Map();
   const keyOf = (surface, chart) => JSON.stringify([surface.tab, surface.name, chart]);
 
   function vis() {
-    const found = getVis();
-    if (!found) throw new Error("tfjs-vis (vendor/tfjs-vis.umd.min.js) is not loaded: charts cannot be drawn");
-    return found;
+    if (!self.tfvis) throw new Error("tfjs-vis (vendor/tfjs-vis.umd.min.js) is not loaded: charts cannot be drawn");
+    return self.tfvis;
   }
+  mountChartsButton(button, vis, notice);
 
   function elementFor(state) {
     const { drawArea } = vis().visor().surface(state.surface);

@@ -1,5 +1,6 @@
 // The in-page IDE: file tabs and the editor, the output pane, the console, the toolbar
-// (run, stop, restart, examples, backend, files, charts), wired to the Python session.
+// (run, stop, restart, examples, backend, files), wired to the Python session; the Charts
+// button is the visor's (charts.js).
 import { CodeEditor } from "./editor.js";
 import { FileStore } from "./files.js";
 import { mountTabs } from "./tabs.js";
@@ -240,14 +241,6 @@ export function mountIDE(root, session) {
     const name = file.name.endsWith(".py") ? file.name : `${file.name}.py`;
     offerDownload(name, new Blob([file.text], { type: "text/x-python" }));
   }
-
-  // Charts: the tfjs-vis visor that pyapp.vis draws in.
-  button("charts").addEventListener("click", () => {
-    if (!self.tfvis) return output.notice("The charts library (tfjs-vis) is not loaded in this page.", { error: true });
-    const visor = self.tfvis.visor();
-    visor.toggle();
-    button("charts").setAttribute("aria-pressed", String(visor.isOpen()));
-  });
 
   root.querySelector("[data-output-clear]").addEventListener("click", () => output.clear());
 

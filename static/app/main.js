@@ -30,7 +30,10 @@ window.pyapp = {
 mountStatus(document.getElementById("status"), session);
 window.pyapp.ide = mountIDE(document.getElementById("ide"), session);
 mountDownloads(session);
-mountCharts(session);
+mountCharts(session, {
+  button: document.querySelector("[data-charts]"),
+  notice: (text) => window.pyapp.ide.output.notice(text, { error: true }),
+});
 window.pyapp.sensors = mountSensors(session);
 mountLocalModels(session);
 session.start().catch((error) => console.error("Python failed to start:", error));

@@ -229,11 +229,29 @@ def test_stop_ends_an_endless_loop_within_two_seconds(fresh_app):
 
 
 def test_charts_button_shows_and_hides_the_visor(app):
+    """The button toggles the visor, and says whether it is open however it was opened."""
     is_open = "() => tfvis.visor().isOpen()"
+
+    def pressed(expected: str) -> None:
+        app.page.wait_for_function(f"document.querySelector('[data-charts]').getAttribute('aria-pressed') === '{expected}'",
+                                   timeout=5000)
+
     app.page.click("[data-charts]")
-    assert app.js(is_open) and app.page.get_attribute("[data-charts]", "aria-pressed") == "true"
+    pressed("true")
+    assert app.js(is_open)
     app.page.click("[data-charts]")
-    assert not app.js(is_open) and app.page.get_attribute("[data-charts]", "aria-pressed") == "false"
+    pressed("false")
+    assert not app.js(is_open)
+    app.check("import pyapp.vis\npyapp.vis.show_visor()")
+    pressed("true")
+    app.page.keyboard.press("`")  # tfjs-vis's shortcut
+    pressed("false")
+    app.page.click("[data-console-input]")
+    app.page.keyboard.press("`")  # a backtick typed in the console is only text
+    assert not app.js(is_open) and app.page.input_value("[data-console-input]").endswith("`")
+    app.page.fill("[data-console-input]", "")
+    app.check("pyapp.vis.show_visor()\nimport time; time.sleep(0.2)\npyapp.vis.hide_visor()")
+    pressed("false")
 
 
 def test_backend_menu_restarts_python_on_the_chosen_backend(fresh_app):
