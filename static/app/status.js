@@ -7,6 +7,17 @@ export function mountStatus(root, session) {
   const details = root.querySelector("[data-runtime-info]");
   let filesDone = 0;
 
+  // A job's end brings its memory figures and the idle state together: one redraw for both.
+  let redrawing = false;
+  const render = () => {
+    if (redrawing) return;
+    redrawing = true;
+    queueMicrotask(() => {
+      redrawing = false;
+      details.replaceChildren(...describe(session));
+    });
+  };
+
   session.addEventListener("progress", ({ detail }) => {
     if (detail.file && detail.done) filesDone += 1;
     if (session.state === "loading") {
@@ -34,7 +45,6 @@ export function mountStatus(root, session) {
     if (session.info && detail.state === "idle") render();
   });
 
-  const render = () => details.replaceChildren(...describe(session));
   session.addEventListener("tfjs", render);
   session.addEventListener("memory", render);
 

@@ -353,8 +353,9 @@ function makeRunner(py) {
           const message = error.type ? text.trim().split("\n").pop() : text;
           reply = { result: null, error: { type: error.type || "InternalError", message, traceback: error.type ? text : String(error.stack || "") } };
         }
-        const { numTensors, numBytes } = memory() || {};
-        post({ type: "result", id: message.id, ...reply, stdout: current.stdout, stderr: current.stderr, memory: { numTensors, numBytes } });
+        const held = memory();
+        const tensors = held && { numTensors: held.numTensors, numBytes: held.numBytes };
+        post({ type: "result", id: message.id, ...reply, stdout: current.stdout, stderr: current.stderr, memory: tensors });
         current = null;
       });
       return queue;

@@ -28,21 +28,3 @@ def test_example_fine_tunes_a_keras_model_and_keras_reads_it_back(app, tmp_path)
     (tmp_path / "finetuned.keras").write_bytes(saved)
     assert keras_side.check(tmp_path / "finetuned.keras") == pytest.approx(after, abs=1e-9)
     assert app.check("'indexeddb://digits-finetuned' in pyapp.models.list_models()") == "True"
-
-
-def test_download_hands_the_file_to_the_user(app):
-    app.check("open('notes.csv', 'w').write('a,b\\n1,2\\n')")
-    with app.page.expect_download() as download:
-        app.check("import pyapp\npyapp.utils.download('notes.csv')")
-    assert download.value.suggested_filename == "notes.csv"
-    assert Path(download.value.path()).read_bytes() == b"a,b\n1,2\n"
-    error = app.run("pyapp.utils.download(b'123')")["error"]
-    assert error["type"] == "ValueError" and "filename=" in error["message"]
-
-
-def test_missing_model_file_is_a_clear_error(app):
-    problems = len(app.log.problems)
-    error = app.run("import pyapp\npyapp.models.load_model('models/no-such-model.keras')")["error"]
-    assert error["type"] == "FileNotFoundError" and "models/no-such-model.keras" in error["message"]
-    # The page looked for it among the app's files; that failed lookup is expected here.
-    del app.log.problems[problems:]

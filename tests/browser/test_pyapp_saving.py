@@ -1,5 +1,7 @@
 """Saving and loading pyapp models in the page: browser storage and .keras files."""
 
+from pathlib import Path
+
 SAVE_AND_LOAD = r'''
 import numpy as np, pyapp
 from pyapp import layers
@@ -175,3 +177,21 @@ def test_bad_model_files_are_clear_errors_and_touch_nothing_saved(app):
     assert "bytes" in errors["bad/short/model.json"]
     assert "missing" in errors["bad/missing/model.json"]
     assert "not a .keras file" in errors["bad/notzip.keras"]
+
+
+def test_download_hands_the_file_to_the_user(app):
+    app.check("open('notes.csv', 'w').write('a,b\\n1,2\\n')")
+    with app.page.expect_download() as download:
+        app.check("import pyapp\npyapp.utils.download('notes.csv')")
+    assert download.value.suggested_filename == "notes.csv"
+    assert Path(download.value.path()).read_bytes() == b"a,b\n1,2\n"
+    error = app.run("pyapp.utils.download(b'123')")["error"]
+    assert error["type"] == "ValueError" and "filename=" in error["message"]
+
+
+def test_missing_model_file_is_a_clear_error(app):
+    problems = len(app.log.problems)
+    error = app.run("import pyapp\npyapp.models.load_model('models/no-such-model.keras')")["error"]
+    assert error["type"] == "FileNotFoundError" and "models/no-such-model.keras" in error["message"]
+    # The page looked for it among the app's files; that failed lookup is expected here.
+    del app.log.problems[problems:]
