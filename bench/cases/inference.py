@@ -8,7 +8,7 @@ them, the backend the app picks by itself against the fastest measured.
 
 from __future__ import annotations
 
-from .training import auto_backend_label, backend_label, in_page
+from .training import add_auto_against_best, auto_backend_label, backend_label, in_page
 
 BATCH = 1024
 
@@ -88,11 +88,6 @@ def run(harness, runs, quick):
     page.context.close()
 
     auto = auto_backend_label(info)
-    for name, measured, unit, best_of in ((f"predict_1_auto_backend_ms", plain_latency, "ms", min),
-                                          (f"predict_{BATCH}_auto_backend_samples_per_s", plain_throughput, "samples/s", max)):
-        if auto in measured:
-            best = best_of(measured, key=measured.get)
-            print(f"[bench] {name}: the app picks {auto}; the best measured is {best}")
-            add(name, f"auto-{auto}", [measured[auto]], unit)
-            add(name, f"best-{best}", [measured[best]], unit)
+    add_auto_against_best(add, "predict_1_auto_backend_ms", auto, plain_latency, "ms", best_of=min)
+    add_auto_against_best(add, f"predict_{BATCH}_auto_backend_samples_per_s", auto, plain_throughput, "samples/s")
     return figures

@@ -116,6 +116,16 @@ def auto_backend_label(info: dict) -> str:
     return backend_label(info["backend"], "served")
 
 
+def add_auto_against_best(add, name: str, auto: str, measured: dict, unit: str, best_of=max) -> None:
+    """Adds the figure of the backend the app picks by itself and that of the best measured."""
+    if auto not in measured:
+        return
+    best = best_of(measured, key=measured.get)
+    print(f"[bench] {name}: the app picks {auto}; the best measured is {best}")
+    add(name, f"auto-{auto}", [measured[auto]], unit)
+    add(name, f"best-{best}", [measured[best]], unit)
+
+
 def in_page(page, code: str, **constants) -> tuple:
     prefix = "".join(f"{name} = {value!r}\n" for name, value in constants.items())
     reply = page.evaluate("code => window.pyapp.runPython(code)", prefix + code)
@@ -171,11 +181,7 @@ def run(harness, runs, quick):
     # Backend choice: the backend the app picks by itself, against the fastest measured.
     for kind in ("mlp", "cnn"):
         measured = {label: speed for (k, label), speed in plain_speeds.items() if k == kind}
-        if measured and auto_choice in measured:
-            best = max(measured, key=measured.get)
-            print(f"[bench] {kind}: the app picks {auto_choice}; the fastest measured is {best}")
-            add(f"{kind}_auto_backend_samples_per_s", f"auto-{auto_choice}", [measured[auto_choice]], "samples/s")
-            add(f"{kind}_auto_backend_samples_per_s", f"best-{best}", [measured[best]], "samples/s")
+        add_auto_against_best(add, f"{kind}_auto_backend_samples_per_s", auto_choice, measured, "samples/s")
     speeds, accuracies = zip(*(_native_sklearn(epochs) for _ in range(runs)))
     add("mlp_sklearn_samples_per_s", "sklearn-native-cpython", list(speeds), "samples/s")
     add("mlp_sklearn_accuracy", "sklearn-native-cpython", list(accuracies), "accuracy")
