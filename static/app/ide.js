@@ -8,6 +8,7 @@ import { Transcript } from "./output.js";
 import { mountConsole } from "./repl.js";
 import { listExamples, exampleText } from "./examples.js";
 import { UserFiles, isWheel } from "./packages.js";
+import { mountKeptFiles } from "./kept_files.js";
 import { offerDownload } from "./downloads.js";
 
 const AUTOSAVE_DELAY_MS = 250;
@@ -241,6 +242,8 @@ export function mountIDE(root, session) {
     const name = file.name.endsWith(".py") ? file.name : `${file.name}.py`;
     offerDownload(name, new Blob([file.text], { type: "text/x-python" }));
   }
+
+  mountKeptFiles(button("kept"), root.querySelector("[data-kept-dialog]"), userFiles, (text, options) => output.notice(text, options));
 
   root.querySelector("[data-output-clear]").addEventListener("click", () => output.clear());
 

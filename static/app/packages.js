@@ -64,6 +64,17 @@ export class UserFiles {
     return this.session.request(type, { name, bytes: copy }, { transfer: [copy], busy });
   }
 
+  // What is kept, for the user to see: [{name, kind, size}], by name.
+  async list() {
+    const entries = await transaction("readonly", (store) => store.getAll());
+    return entries.map(({ name, kind, size }) => ({ name, kind, size }));
+  }
+
+  // Not put back at the next start (this session keeps what it has).
+  forget(name) {
+    return transaction("readwrite", (store) => store.delete(name));
+  }
+
   // Data files first: a package may read one as it is imported.
   async restore() {
     const entries = await transaction("readonly", (store) => store.getAll());
@@ -81,6 +92,6 @@ function describeError(name, error) {
   return `${name} could not be ${isWheel(name) ? "installed" : "copied in"}: ${error.type}: ${error.message}`;
 }
 
-function megabytes(bytes) {
+export function megabytes(bytes) {
   return `${(bytes / 1024 / 1024).toFixed(bytes < 1024 * 1024 ? 2 : 1)} MB`;
 }

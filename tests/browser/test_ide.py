@@ -414,6 +414,21 @@ def test_wheels_and_data_files_install_and_come_back_after_reload(fresh_app):
     app.js("() => window.pyapp.restart()")
     assert app.check(check) == "'hello page from userpkg 3,4'"
 
+    # The Kept dialog lists both; a forgotten wheel is not put back at the next start.
+    page.click("[data-kept]")
+    page.wait_for_selector("[data-kept-dialog] [data-kept='points.csv']")
+    assert page.eval_on_selector_all("[data-kept-dialog] [data-kept]", "items => items.map(i => i.dataset.kept)") == [
+        "points.csv", "userpkg-1.2.0-py3-none-any.whl"]
+    page.click("[aria-label='Forget userpkg-1.2.0-py3-none-any.whl']")
+    page.wait_for_function("document.querySelectorAll('[data-kept-dialog] [data-kept]').length === 1")
+    assert "is forgotten" in output_text(app)
+    page.keyboard.press("Escape")
+    assert not page.eval_on_selector("[data-kept-dialog]", "dialog => dialog.open")
+    page.reload()
+    app.wait_ready()
+    assert app.run("import userpkg")["error"]["type"] == "ModuleNotFoundError"
+    assert app.check("open('points.csv').read().split()[-1]") == "'3,4'"
+
 
 def test_a_broken_wheel_and_a_huge_file_are_refused_clearly(app):
     page = app.page
