@@ -138,8 +138,10 @@ export function mountIDE(root, session) {
     session.restart(`backend ${backendSelect.value} chosen`);
   });
 
-  // Examples open as files of their own: the user's code is never overwritten.
+  // Examples open as files of their own: the user's code is never overwritten. The user's
+  // own files show at once; a first visit opens the default example once the index is read.
   const examplesSelect = button("examples");
+  if (files.files.length) show(files.current);
   listExamples().then(
     (examples) => {
       for (const entry of examples) {
@@ -150,7 +152,6 @@ export function mountIDE(root, session) {
         examplesSelect.append(option);
       }
       if (files.files.length === 0) openExample(examples[0]);
-      else show(files.current);
       examplesSelect.addEventListener("change", () => {
         const entry = examples.find((example) => example.name === examplesSelect.value);
         examplesSelect.value = "";
@@ -160,7 +161,6 @@ export function mountIDE(root, session) {
     (error) => {
       output.notice(`The examples could not be read: ${error.message}`, { error: true });
       if (files.files.length === 0) files.add("main.py", "");
-      else show(files.current);
     },
   );
 
