@@ -291,11 +291,12 @@ def save_artifacts(model):
 
 
 def save_to_browser(model, url: str) -> None:
-    """Saves a model to indexeddb:// or localstorage:// (the page keeps those: see below)."""
+    """Saves a model with TF.js's handler of indexeddb://, localstorage:// or downloads://
+    (in the page's main thread, where only it has one: see below)."""
     try:
-        if _kept_by_page(url):
+        if _through_page(url):
             artifacts = run_async_blocking(save_artifacts(model))
-            run_async_blocking(_page.request("local-models.save", _js_record(url=url, artifacts=artifacts)))
+            run_async_blocking(_page.request("page-models.save", _js_record(url=url, artifacts=artifacts)))
         else:
             run_async_blocking(model.save(url))
     except JsException as error:
@@ -305,8 +306,8 @@ def save_to_browser(model, url: str) -> None:
 def load_artifacts(url: str) -> tuple:
     """(topology, weight specs, weight bytes) of a model in browser storage."""
     try:
-        if _kept_by_page(url):
-            artifacts = run_async_blocking(_page.request("local-models.load", {"url": url}))
+        if _through_page(url):
+            artifacts = run_async_blocking(_page.request("page-models.load", {"url": url}))
         else:
             handlers = tf().io.getLoadHandlers(url)
             if not handlers.length:
@@ -349,21 +350,24 @@ def fetch_app_file(path: str) -> bytes:
     return run_async_blocking(response.arrayBuffer()).to_bytes()
 
 
-# localStorage exists only on a page's main thread. Where Python runs in our page's worker,
-# the page keeps localstorage:// models (static/app/local_models.js) with TF.js's own handler.
+# TF.js's handlers of these model URLs need what only a page's main thread has: localStorage,
+# and the document that starts downloads. Where Python runs in our page's worker, the page
+# takes those models (static/app/page_models.js), with TF.js's own handlers.
+_MAIN_THREAD_ONLY = {"localstorage://": "localStorage", "downloads://": "document"}
 LOCAL_STORAGE = "localstorage://"
 
 
-def _page_keeps_local_models() -> bool:
-    return getattr(js, "localStorage", None) is None and _page.has_page()
+def unreachable_storage(url: str) -> str | None:
+    """What saving to `url` needs that Python cannot reach here, or None."""
+    for scheme, needed in _MAIN_THREAD_ONLY.items():
+        if url.startswith(scheme) and getattr(js, needed, None) is None and not _page.has_page():
+            return needed
+    return None
 
 
-def can_use_local_storage() -> bool:
-    return getattr(js, "localStorage", None) is not None or _page.has_page()
-
-
-def _kept_by_page(url: str) -> bool:
-    return url.startswith(LOCAL_STORAGE) and _page_keeps_local_models()
+def _through_page(url: str) -> bool:
+    return any(url.startswith(scheme) and getattr(js, needed, None) is None
+               for scheme, needed in _MAIN_THREAD_ONLY.items()) and _page.has_page()
 
 
 def _js_record(**fields):
@@ -376,14 +380,14 @@ def _js_record(**fields):
 
 def list_models() -> dict:
     listed = run_async_blocking(tf().io.listModels()).to_py()
-    if _page_keeps_local_models():
-        listed.update(run_async_blocking(_page.request("local-models.list", {})).to_py())
+    if _through_page(LOCAL_STORAGE):
+        listed.update(run_async_blocking(_page.request("page-models.list", {})).to_py())
     return {url: {"date_saved": str(info.get("dateSaved")), "bytes": int(info.get("weightDataBytes") or 0)}
             for url, info in listed.items()}
 
 
 def delete_model(url: str) -> None:
-    if _kept_by_page(url):
-        run_async_blocking(_page.request("local-models.delete", {"url": url}))
+    if _through_page(url):
+        run_async_blocking(_page.request("page-models.delete", {"url": url}))
     else:
         run_async_blocking(tf().io.removeModel(url))

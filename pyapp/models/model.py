@@ -417,8 +417,9 @@ class Model:
         return json.dumps(self.get_config(), **kwargs)
 
     def save(self, filepath: str) -> None:
-        """Saves the architecture and weights: "model.keras" (a Keras 3 file), or
-        "indexeddb://NAME" / "localstorage://NAME" in this browser. Load with
+        """Saves the architecture and weights: "model.keras" (a Keras 3 file),
+        "indexeddb://NAME" / "localstorage://NAME" in this browser, or "downloads://NAME"
+        (NAME.json and NAME.weights.bin, offered as downloads, as TF.js does). Load with
         `pyapp.models.load_model`."""
         from .saving import save_model
 

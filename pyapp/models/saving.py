@@ -1,6 +1,7 @@
 """Saving and loading models: `.keras` files and the browser's storage.
 
     model.save("indexeddb://digits")           # or "localstorage://digits", or "model.keras"
+    model.save("downloads://digits")           # digits.json + digits.weights.bin, as TF.js
     model = pyapp.models.load_model("indexeddb://digits")
     pyapp.models.list_models()                 # {"indexeddb://digits": {...}, ...}
     pyapp.models.delete_model("indexeddb://digits")
@@ -22,6 +23,7 @@ from .model import Model, _bridge
 from .sequential import Sequential
 
 BROWSER_SCHEMES = ("indexeddb://", "localstorage://")
+DOWNLOADS = "downloads://"  # TF.js's: NAME.json and NAME.weights.bin, offered as downloads
 
 # Keras config keys pyapp does not take, with the only value it can honour.
 _DEFAULTS = {"data_format": "channels_last", "dilation_rate": [1, 1], "groups": 1, "kernel_regularizer": None,
@@ -140,14 +142,16 @@ def _artifacts(model: Model):
 
 
 def _check_storage(path: str) -> None:
-    if path.startswith("localstorage://") and not _bridge().can_use_local_storage():
-        raise ValueError(f"{path}: localStorage does not exist where Python runs here (a Web Worker "
-                         f"outside the pyapp page); use indexeddb://{path.removeprefix('localstorage://')} instead")
+    needed = _bridge().unreachable_storage(path)
+    if needed:
+        instead = "indexeddb://" + path.split("://", 1)[1] if needed == "localStorage" else "a .keras file"
+        raise ValueError(f"{path}: there is no {needed} where Python runs here (a Web Worker outside the "
+                         f"pyapp page); save to {instead} instead")
 
 
 def save_model(model: Model, path: str) -> None:
     _check_storage(path)
-    if path.startswith(BROWSER_SCHEMES):
+    if path.startswith((*BROWSER_SCHEMES, DOWNLOADS)):
         _bridge().save_to_browser(model._tfjs(), path)
     elif path.endswith(".keras"):
         topology, specs, data = _artifacts(model)
@@ -155,7 +159,8 @@ def save_model(model: Model, path: str) -> None:
         with open(path, "wb") as stream:
             stream.write(keras_bytes)
     else:
-        raise ValueError(f"save to {path!r}: give a path ending in .keras, or indexeddb://NAME or localstorage://NAME")
+        raise ValueError(f"save to {path!r}: give a path ending in .keras, or indexeddb://NAME, "
+                         "localstorage://NAME or downloads://NAME")
 
 
 def load_model(path: str, compile: bool = False) -> Model:  # noqa: A002 - Keras' argument name
@@ -167,6 +172,10 @@ def load_model(path: str, compile: bool = False) -> Model:  # noqa: A002 - Keras
     _check_storage(path)
     if path.startswith(BROWSER_SCHEMES):
         return _from_artifacts(_bridge().load_artifacts(path))
+    if path.startswith(DOWNLOADS):
+        name = path.removeprefix(DOWNLOADS) or "model"
+        raise ValueError(f"load_model({path!r}): downloads:// only saves. Give the downloaded {name}.json and "
+                         f"{name}.weights.bin to Python (Open…, or drop them on the page), then load_model({name + '.json'!r})")
     if path.endswith(".keras"):
         return model_from_description(model_io.read_keras(_file_bytes(path)))
     if path.endswith(".json"):

@@ -11,7 +11,7 @@ import { mountIDE } from "./ide.js";
 import { mountDownloads } from "./downloads.js";
 import { mountCharts } from "./charts.js";
 import { mountSensors } from "./sensors.js";
-import { mountLocalModels } from "./local_models.js";
+import { mountPageModels } from "./page_models.js";
 
 const requestedBackend = new URLSearchParams(location.search).get("backend");
 const session = new PythonSession({ backend: requestedBackend });
@@ -35,5 +35,5 @@ mountCharts(session, {
   notice: (text) => window.pyapp.ide.output.notice(text, { error: true }),
 });
 window.pyapp.sensors = mountSensors(session);
-mountLocalModels(session);
+mountPageModels(session);
 session.start().catch((error) => console.error("Python failed to start:", error));

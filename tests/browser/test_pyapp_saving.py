@@ -1,5 +1,6 @@
 """Saving and loading pyapp models in the page: browser storage and .keras files."""
 
+import json
 from pathlib import Path
 
 SAVE_AND_LOAD = r'''
@@ -101,6 +102,36 @@ def test_a_save_beyond_the_localstorage_quota_keeps_the_old_model(fresh_app):
     assert fresh_app.js("() => Object.keys(localStorage).filter((k) => !k.startsWith('tensorflowjs_models/'))"
                         ".map((k) => [k, localStorage.getItem(k)])") == files_before
     fresh_app.check("pyapp.models.delete_model('localstorage://kept')")
+
+
+def test_downloads_gives_tfjs_files_that_load_back(fresh_app):
+    """downloads://NAME offers NAME.json and NAME.weights.bin, as TF.js does; given back to
+    Python (Open…), they load as the same model."""
+    page = fresh_app.page
+    fresh_app.check("import json, numpy as np, pyapp\nfrom pyapp import layers\n"
+                    "x = np.random.default_rng(0).random((5, 3)).astype(np.float32)\n"
+                    "m = pyapp.Sequential([pyapp.Input((3,)), layers.Dense(4, activation='tanh'), layers.Dense(2)])\n"
+                    "expected = m.predict(x, verbose=0)")
+    downloads = []
+    page.on("download", lambda download: downloads.append(download))
+    fresh_app.check("m.save('downloads://tiny')")
+    for _ in range(100):
+        if len(downloads) == 2:
+            break
+        page.wait_for_timeout(100)
+    files = {download.suggested_filename: Path(download.path()).read_bytes() for download in downloads}
+    assert sorted(files) == ["tiny.json", "tiny.weights.bin"]
+    assert json.loads(files["tiny.json"])["weightsManifest"][0]["paths"] == ["./tiny.weights.bin"]
+    with page.expect_file_chooser() as chooser:
+        page.click("[data-open]")
+    chooser.value.set_files([{"name": name, "mimeType": "application/octet-stream", "buffer": data}
+                             for name, data in files.items()])
+    page.wait_for_function("document.querySelector('#output').textContent.includes('open(\"tiny.weights.bin\")')",
+                           timeout=60_000)
+    assert fresh_app.check("loaded = pyapp.models.load_model('tiny.json')\n"
+                           "float(np.abs(loaded.predict(x, verbose=0) - expected).max())") == "0.0"
+    error = fresh_app.run("pyapp.models.load_model('downloads://tiny')")["error"]
+    assert error["type"] == "ValueError" and "tiny.weights.bin" in error["message"]
 
 
 BIG_MODEL = ("import pyapp\nfrom pyapp import layers\npyapp.utils.set_random_seed(1)\n"
