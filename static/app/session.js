@@ -132,6 +132,10 @@ export class PythonSession extends EventTarget {
       case "tfjs-ready":
         this.tfjsReadyAt = performance.now();
         Object.assign(this.info, message.info);
+        if (this.backend && this.backend !== this.info.backend) {
+          const text = `The ${this.backend} backend could not start in this browser; TensorFlow.js runs on ${this.info.backend}.`;
+          this._emit("notice", { text, error: true });
+        }
         this._emit("tfjs", this.info);
         this._tfjsDone(this.info);
         break;

@@ -141,6 +141,19 @@ samples
 """
 
 
+def test_a_backend_that_cannot_start_is_skipped(fresh_app):
+    """WebGPU is registered, but this headless Chromium has no adapter for it: asked for by
+    name, it is skipped, the page says so, and TF.js runs on a backend that started."""
+    if fresh_app.js("async () => Boolean(navigator.gpu && await navigator.gpu.requestAdapter())"):
+        pytest.skip("this browser has a WebGPU adapter")
+    info = fresh_app.open("?backend=webgpu")
+    names = [entry["name"] for entry in info["backends"]]
+    assert "webgpu" not in names and info["backend"] in names
+    fresh_app.page.wait_for_function("document.querySelector('#output').textContent.includes('webgpu backend could not start')")
+    assert fresh_app.check("import numpy as np, pyapp\nfrom pyapp import layers\n"
+                           "pyapp.Sequential([pyapp.Input((2,)), layers.Dense(1)]).predict(np.ones((1, 2), np.float32), verbose=0).shape") == "(1, 1)"
+
+
 def test_thousand_fit_predict_cycles_keep_memory_flat(app):
     samples = eval(app.check(THOUSAND_CYCLES, timeout=300_000))
     cycles = np.array([s[0] for s in samples], float)
