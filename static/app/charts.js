@@ -59,14 +59,25 @@ function drawable(kind, data) {
 // The Charts button shows and hides the visor, and says whether it is open however it was
 // opened or closed (the button, pyapp.vis.show_visor(), its Hide button, the ` key, a chart
 // drawn). tfjs-vis has no event for that; it marks its visor element with data-isopen.
+// On a wide screen the open visor is docked: the IDE gives it its width (--visor-width)
+// instead of being covered by it, toolbar and Charts button included.
 function mountChartsButton(button, vis, notice) {
-  const sync = () => button.setAttribute("aria-pressed", String(Boolean(self.tfvis) && vis().visor().isOpen()));
+  const sync = () => {
+    const panel = document.querySelector("#tfjs-visor-container .visor");
+    const open = Boolean(panel) && vis().visor().isOpen();
+    button.setAttribute("aria-pressed", String(open));
+    const docked = open && panel.dataset.isfullscreen !== "true";
+    document.documentElement.style.setProperty("--visor-width", docked ? `${panel.offsetWidth}px` : "0px");
+  };
   // tfjs-vis adds its container to <body> when the visor is first used.
   const waitForVisor = new MutationObserver(() => {
     const container = document.getElementById("tfjs-visor-container");
     if (!container) return;
     waitForVisor.disconnect();
-    new MutationObserver(sync).observe(container, { subtree: true, childList: true, attributeFilter: ["data-isopen"] });
+    new MutationObserver(sync).observe(container, {
+      subtree: true, childList: true, attributeFilter: ["data-isopen", "data-isfullscreen"],
+    });
+    container.addEventListener("transitionend", sync); // its width once Maximize's animation ends
     sync();
     // Its ` shortcut listens on the whole document, so a backtick typed in the editor or the
     // console would toggle it too: the same shortcut, outside text fields.

@@ -239,6 +239,15 @@ def test_charts_button_shows_and_hides_the_visor(app):
     app.page.click("[data-charts]")
     pressed("true")
     assert app.js(is_open)
+    # Docked beside the IDE (1280 px wide), the open visor covers none of it.
+    app.page.wait_for_function("""() => {
+        const visor = document.querySelector('#tfjs-visor-container .visor').getBoundingClientRect();
+        return Math.abs(document.getElementById('ide').getBoundingClientRect().right - visor.left) < 2;
+    }""", timeout=5000)
+    for control in ("[data-charts]", "[data-download]", ".output-pane h2"):
+        box = app.page.locator(control).bounding_box()
+        assert app.js("([x, y, selector]) => document.elementFromPoint(x, y).closest(selector) !== null",
+                      [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, control]), control
     app.page.click("[data-charts]")
     pressed("false")
     assert not app.js(is_open)
