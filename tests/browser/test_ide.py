@@ -261,6 +261,18 @@ def test_charts_button_shows_and_hides_the_visor(app):
     app.page.fill("[data-console-input]", "")
     app.check("pyapp.vis.show_visor()\nimport time; time.sleep(0.2)\npyapp.vis.hide_visor()")
     pressed("false")
+    # On a phone the visor takes the screen's width (tfjs-vis would make it 550 px, cut off).
+    viewport = app.page.viewport_size
+    app.page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        app.check("pyapp.vis.show_visor()")
+        app.page.wait_for_function("""() => {
+            const visor = document.querySelector('#tfjs-visor-container .visor').getBoundingClientRect();
+            return visor.left >= 0 && Math.abs(visor.right - innerWidth) < 2;
+        }""", timeout=5000)
+    finally:
+        app.check("pyapp.vis.hide_visor()")
+        app.page.set_viewport_size(viewport)
 
 
 def test_backend_menu_restarts_python_on_the_chosen_backend(fresh_app):
