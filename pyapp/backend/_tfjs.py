@@ -357,17 +357,21 @@ _MAIN_THREAD_ONLY = {"localstorage://": "localStorage", "downloads://": "documen
 LOCAL_STORAGE = "localstorage://"
 
 
-def unreachable_storage(url: str) -> str | None:
-    """What saving to `url` needs that Python cannot reach here, or None."""
+def _missing_here(url: str) -> str | None:
+    """What TF.js's handler of `url` needs that this thread lacks (localStorage, document), or None."""
     for scheme, needed in _MAIN_THREAD_ONLY.items():
-        if url.startswith(scheme) and getattr(js, needed, None) is None and not _page.has_page():
+        if url.startswith(scheme) and getattr(js, needed, None) is None:
             return needed
     return None
 
 
+def unreachable_storage(url: str) -> str | None:
+    """What saving to `url` needs that neither Python's thread nor a pyapp page gives, or None."""
+    return None if _page.has_page() else _missing_here(url)
+
+
 def _through_page(url: str) -> bool:
-    return any(url.startswith(scheme) and getattr(js, needed, None) is None
-               for scheme, needed in _MAIN_THREAD_ONLY.items()) and _page.has_page()
+    return _missing_here(url) is not None and _page.has_page()
 
 
 def _js_record(**fields):
@@ -379,9 +383,12 @@ def _js_record(**fields):
 
 
 def list_models() -> dict:
-    listed = run_async_blocking(tf().io.listModels()).to_py()
-    if _through_page(LOCAL_STORAGE):
-        listed.update(run_async_blocking(_page.request("page-models.list", {})).to_py())
+    try:
+        listed = run_async_blocking(tf().io.listModels()).to_py()
+        if _through_page(LOCAL_STORAGE):
+            listed.update(run_async_blocking(_page.request("page-models.list", {})).to_py())
+    except JsException as error:
+        raise OSError(f"cannot list the saved models: {str(error).removeprefix('Error: ')}") from None
     return {url: {"date_saved": str(info.get("dateSaved")), "bytes": int(info.get("weightDataBytes") or 0)}
             for url, info in listed.items()}
 
