@@ -58,6 +58,9 @@ def main(argv: list[str]) -> int:
     }
     args.out.mkdir(parents=True, exist_ok=True)
     stem = "quick" if args.quick else datetime.date.today().isoformat()
+    chosen = args.cases.split(",")
+    if not args.quick and sorted(chosen) != sorted(cases.ALL):
+        stem += "-" + "-".join(chosen)  # a partial run must not replace the day's full one
     (args.out / f"{stem}.json").write_text(json.dumps(result, indent=1))
     chart.write_html(result, args.out / f"{stem}.html")
     print(chart.table(result))
