@@ -13,6 +13,7 @@ arrays; this module turns them into TF.js objects and back (DESIGN.md, decisions
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 
@@ -63,10 +64,14 @@ def json_object(value):
     return js.JSON.parse(json.dumps(value))
 
 
+def js_message(error: JsException) -> str:
+    """A JS error's message, without the "Error: " or "TypeError: " that names its class."""
+    return re.sub(r"^\w*Error: ", "", str(error))
+
+
 def js_error(error: JsException) -> Exception:
     """A TF.js error as the Python exception a user expects."""
-    message = str(error).removeprefix("Error: ")
-    return ValueError(f"TensorFlow.js: {message}")
+    return ValueError(f"TensorFlow.js: {js_message(error)}")
 
 
 # ---------------------------------------------------------------- backends
@@ -300,7 +305,7 @@ def save_to_browser(model, url: str) -> None:
         else:
             run_async_blocking(model.save(url))
     except JsException as error:
-        raise OSError(f"cannot save the model to {url!r}: {str(error).removeprefix('Error: ')}") from None
+        raise OSError(f"cannot save the model to {url!r}: {js_message(error)}") from None
 
 
 def load_artifacts(url: str) -> tuple:
@@ -314,7 +319,7 @@ def load_artifacts(url: str) -> tuple:
                 raise ValueError(f"no way to load {url!r} here")
             artifacts = run_async_blocking(handlers[0].load())
     except JsException as error:
-        raise ValueError(f"cannot load {url!r}: {str(error).removeprefix('Error: ')}") from None
+        raise ValueError(f"cannot load {url!r}: {js_message(error)}") from None
     return _artifact_parts(artifacts)
 
 
@@ -331,7 +336,7 @@ def load_http_artifacts(url: str) -> tuple:
     try:
         artifacts = run_async_blocking(tf().io.http(url).load())
     except JsException as error:
-        raise ValueError(f"cannot load {url!r}: {str(error).removeprefix('Error: ')}") from None
+        raise ValueError(f"cannot load {url!r}: {js_message(error)}") from None
     return _artifact_parts(artifacts)
 
 
@@ -344,7 +349,7 @@ def fetch_app_file(path: str) -> bytes:
     try:
         response = run_async_blocking(js.fetch(path))
     except JsException as error:
-        raise FileNotFoundError(f"{path}: {str(error).removeprefix('TypeError: ')}") from None
+        raise FileNotFoundError(f"{path}: {js_message(error)}") from None
     if not response.ok:
         raise FileNotFoundError(f"{path} is neither a file here nor shipped with the app (HTTP {response.status})")
     return run_async_blocking(response.arrayBuffer()).to_bytes()
@@ -388,7 +393,7 @@ def list_models() -> dict:
         if _through_page(LOCAL_STORAGE):
             listed.update(run_async_blocking(_page.request("page-models.list", {})).to_py())
     except JsException as error:
-        raise OSError(f"cannot list the saved models: {str(error).removeprefix('Error: ')}") from None
+        raise OSError(f"cannot list the saved models: {js_message(error)}") from None
     return {url: {"date_saved": str(info.get("dateSaved")), "bytes": int(info.get("weightDataBytes") or 0)}
             for url, info in listed.items()}
 

@@ -74,9 +74,8 @@ function mountChartsButton(button, vis, notice) {
     const container = document.getElementById("tfjs-visor-container");
     if (!container) return;
     waitForVisor.disconnect();
-    new MutationObserver(sync).observe(container, {
-      subtree: true, childList: true, attributeFilter: ["data-isopen", "data-isfullscreen"],
-    });
+    // Attributes only: a chart drawn (many nodes added) is no reason to look again.
+    new MutationObserver(sync).observe(container, { subtree: true, attributeFilter: ["data-isopen", "data-isfullscreen"] });
     container.addEventListener("transitionend", sync); // its width once Maximize's animation ends
     sync();
     // Its ` shortcut listens on the whole document, so a backtick typed in the editor or the

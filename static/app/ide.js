@@ -243,7 +243,7 @@ export function mountIDE(root, session) {
     offerDownload(name, new Blob([file.text], { type: "text/x-python" }));
   }
 
-  mountKeptFiles(button("kept"), root.querySelector("[data-kept-dialog]"), userFiles, (text, options) => output.notice(text, options));
+  mountKeptFiles(button("kept"), root.querySelector("[data-kept-dialog]"), userFiles, output.notice.bind(output));
 
   root.querySelector("[data-output-clear]").addEventListener("click", () => output.clear());
 

@@ -24,9 +24,13 @@ function tensorFlow() {
   return pageTF;
 }
 
+function checkScheme(url) {
+  if (!SCHEMES.some((scheme) => url.startsWith(scheme))) throw new Error(`the page keeps no models at ${url}`);
+}
+
 // TF.js's own handler of the URL (its routers are the public way to one).
 async function handlerOf(url, routers) {
-  if (!SCHEMES.some((scheme) => url.startsWith(scheme))) throw new Error(`the page keeps no models at ${url}`);
+  checkScheme(url);
   const tf = await tensorFlow();
   const [handler] = tf.io[routers](url);
   if (!handler) throw new Error(`TensorFlow.js cannot ${routers === "getSaveHandlers" ? "save to" : "load from"} ${url}`);
@@ -62,7 +66,7 @@ async function list() {
 }
 
 async function remove({ url }) {
-  await handlerOf(url, "getLoadHandlers");
+  checkScheme(url);
   await (await tensorFlow()).io.removeModel(url);
 }
 

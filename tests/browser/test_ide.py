@@ -259,6 +259,7 @@ def test_charts_button_shows_and_hides_the_visor(app):
     app.page.keyboard.press("`")  # a backtick typed in the console is only text
     assert not app.js(is_open) and app.page.input_value("[data-console-input]").endswith("`")
     app.page.fill("[data-console-input]", "")
+    app.js("() => document.activeElement.blur()")
     app.check("pyapp.vis.show_visor()\nimport time; time.sleep(0.2)\npyapp.vis.hide_visor()")
     pressed("false")
     # On a phone the visor takes the screen's width (tfjs-vis would make it 550 px, cut off).
@@ -315,6 +316,7 @@ def test_page_stays_responsive_during_a_long_fit(app):
     assert took < 3, f"the page answered clicks in {took:.1f} s during training"
     assert app.js("window.pyapp.session.state") == "running", "the fit was still running"
     app.page.fill("[data-console-input]", "")
+    app.js("() => document.activeElement.blur()")
     app.page.click("[data-stop]")
     app.wait_ready()
     wait_idle(app)
