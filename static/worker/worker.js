@@ -238,6 +238,8 @@ function makeRunner(py) {
   const stopWaitingProgram = namespace.get("stop_waiting_program");
   const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
   let current = null;
+  const queued = new Set(); // ids of jobs not started yet
+  const cancelled = new Set(); // of those, the ones a Stop came for
   let queue = Promise.resolve();
   // The editor's runs and the console share one namespace: run a file, then inspect it.
   const userGlobals = py.globals.get("dict")();
@@ -324,9 +326,13 @@ function makeRunner(py) {
     // Stop, served, of the jobs `ids`. This message is handled only while Python is not
     // running bytecode, so the program waits: pyapp in run_sync (pyappWaiting) is asked to
     // raise KeyboardInterrupt as its wait ends; a program waiting at an `await` is
-    // cancelled. Returns whether it stopped one; if not, the page sends SIGINT.
+    // cancelled; a job still queued never starts (a signal sent for it could be taken by
+    // an event loop callback before it runs, and be lost). Returns whether it stopped one;
+    // if not, the page sends SIGINT.
     stop(ids) {
-      if (!current || !ids.includes(current.id)) return false;
+      const notStarted = ids.filter((id) => queued.has(id));
+      for (const id of notStarted) cancelled.add(id);
+      if (!current || !ids.includes(current.id)) return notStarted.length > 0;
       if (interruptBuffer) interruptBuffer[0] = 0; // a signal sent meanwhile would land in an event loop callback
       if (self.pyappWaiting) {
         self.pyappStopRequested = true;
@@ -341,12 +347,16 @@ function makeRunner(py) {
     },
     enqueue(message) {
       const job = jobs[message.type];
+      queued.add(message.id);
       queue = queue.then(async () => {
+        queued.delete(message.id);
         current = { id: message.id, source: message.type === "run" ? "run" : "console", stdout: "", stderr: "" };
         self.pyappStopRequested = false; // a Stop of an earlier job is not this one's
         let reply;
         try {
-          reply = await job(message);
+          reply = cancelled.delete(message.id)
+            ? { result: null, error: { type: "KeyboardInterrupt", message: "stopped before it started", traceback: "" } }
+            : await job(message);
         } catch (error) {
           // A PythonError (from micropip, say) carries its traceback as its message.
           const text = String(error.message || error);
