@@ -5,9 +5,12 @@
     python3 build.py serve [--port]  build, then serve dist/ on 127.0.0.1 with COOP/COEP
     python3 build.py test [ARGS]     install what the tests need, build, run pytest
     python3 build.py bench [--quick] build, then run the benchmarks in bench/
+    python3 build.py lock            re-compile requirements.lock from requirements.in
 
-The build runs under plain CPython with the standard library, plus `pyodide-lock`
-(installed on demand) to write the lock file. See DESIGN.md for why dist/ looks as it does.
+Any Python 3.11+ can start it: it makes .venv/ beside itself, installs the tools pinned by
+hash in requirements.lock there (once, again when the lock changes), and runs on in that
+venv, so nothing is installed into the Python that started it. See DESIGN.md for why dist/
+looks as it does.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
-import importlib.util
 import json
 import os
 import shutil
@@ -31,6 +33,9 @@ DIST = ROOT / "dist"
 STATIC = ROOT / "static"
 NODE_MODULES = ROOT / "node_modules"
 CACHE = Path(os.environ.get("PYAPP_BUILD_CACHE", Path.home() / ".cache" / "pyapp-build"))
+VENV = ROOT / ".venv"
+TOOLS_IN = ROOT / "requirements.in"
+TOOLS_LOCK = ROOT / "requirements.lock"
 
 # The one place that names the Pyodide release. Moving to a newer Pyodide means changing
 # these lines (and package.json's "pyodide" entry) once PyPI carries its wheels.
@@ -101,6 +106,49 @@ def run(cmd: list[str], **kwargs) -> None:
     subprocess.run(cmd, check=True, **kwargs)
 
 
+# --------------------------------------------------------------------------- the tools' venv
+
+
+def venv_python() -> Path:
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def in_venv() -> bool:
+    return Path(sys.prefix).resolve() == VENV.resolve()
+
+
+def ensure_venv() -> None:
+    """.venv/ with exactly requirements.lock installed; made anew when the lock changes.
+
+    A fresh venv per lock, rather than installing over the old one, so that a pin taken
+    out of the lock is gone from the venv too. pip checks every file against its hash.
+    """
+    stamp = VENV / ".pyapp-lock-sha256"
+    wanted = sha256_of(TOOLS_LOCK)
+    if stamp.exists() and stamp.read_text() == wanted and venv_python().exists():
+        return
+    log(f"installing the build and test tools of {TOOLS_LOCK.name} into {VENV} (once per lock)")
+    try:
+        run([sys.executable, "-m", "venv", "--clear", str(VENV)])
+    except subprocess.CalledProcessError:
+        raise BuildError(f"`{sys.executable} -m venv` failed: this Python lacks venv or ensurepip "
+                         "(on Debian and Ubuntu: `apt-get install python3-venv`).") from None
+    run([str(venv_python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "--require-hashes", "--only-binary=:all:", "-r", str(TOOLS_LOCK)])
+    stamp.write_text(wanted)
+
+
+def compile_lock() -> None:
+    """requirements.in -> requirements.lock, with uv (pinned in the lock itself).
+
+    uv rather than pip-tools: `--universal` resolves once for every platform and Python
+    from 3.11 up, with markers where they differ, so a Mac or a Python 3.13 gets the same
+    lock; pip-compile resolves for the machine it runs on only. pip installs the result.
+    """
+    run([str(VENV / "bin" / "uv"), "pip", "compile", str(TOOLS_IN), "--universal", "--python-version", "3.11",
+         "--generate-hashes", "--no-header", "--quiet", "-o", str(TOOLS_LOCK)], cwd=ROOT)
+
+
 # --------------------------------------------------------------------------- npm
 
 
@@ -112,7 +160,8 @@ def npm_install() -> None:
     if stamp.exists() and stamp.read_text() == wanted:
         return
     if not shutil.which("npm"):
-        raise BuildError("npm is needed to install the JavaScript runtime (Node.js with npm).")
+        raise BuildError("Node.js with npm is needed to install the JavaScript runtime "
+                         "(on Debian and Ubuntu: `apt-get install nodejs npm`; or see https://nodejs.org).")
     run(["npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT)
     stamp.write_text(wanted)
 
@@ -257,14 +306,6 @@ def cars_data() -> Path:
     return target
 
 
-def ensure_build_tools() -> None:
-    """What the build imports or runs under CPython: pyodide-lock, and `wheel` for setuptools
-    (the pyapp wheel is built without isolation, so that a second build needs no network)."""
-    missing = [name for name in ("pyodide_lock", "wheel") if importlib.util.find_spec(name) is None]
-    if missing:
-        run([sys.executable, "-m", "pip", "install", "--quiet", "pyodide-lock[wheel]", "wheel", "setuptools>=61"])
-
-
 def build_pyapp_wheel() -> Path:
     """A py3-none-any wheel of pyapp/, rebuilt only when its sources change."""
     sources = sorted(p for p in (ROOT / "pyapp").rglob("*") if p.is_file() and "__pycache__" not in p.parts)
@@ -402,7 +443,6 @@ def ship_pyscript() -> None:
 
 def build(pyodide_dist: Path | None = None) -> None:
     DIST.mkdir(exist_ok=True)
-    ensure_build_tools()
     npm_install()
     lock = official_lock()
     shipped = package_closure(lock, SHIPPED_PACKAGES)
@@ -493,43 +533,43 @@ def serve(port: int) -> None:
 # --------------------------------------------------------------------------- test and bench
 
 
-def ensure_test_tools() -> None:
-    missing = []
-    for module, package in (("pytest", "pytest"), ("pytest_timeout", "pytest-timeout"), ("playwright", "playwright"), ("pkginfo", "pyodide-lock[wheel]"),
-                            ("hypothesis", "hypothesis"), ("numpy", "numpy"), ("sklearn", "scikit-learn"),
-                            ("keras", "keras"), ("jax", "jax"), ("h5py", "h5py"), ("pyfive", "pyfive==0.4.0")):
-        if importlib.util.find_spec(module) is None:  # find, not import: keras imports only with its backend set
-            missing.append(package)
-    if missing:
-        run([sys.executable, "-m", "pip", "install", "--quiet", *missing])
-    if not Path(CHROMIUM).exists():
-        if os.geteuid() == 0 and shutil.which("apt-get"):
-            run(["apt-get", "update", "-qq"])
-            run(["apt-get", "install", "-y", "-qq", "chromium"], env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
-        else:
-            raise BuildError(f"The browser tests need Chromium at {CHROMIUM}: run `sudo apt-get install chromium`.")
+def ensure_chromium() -> None:
+    """The browser tests' Chromium: Debian's package (Playwright's own download does not work here)."""
+    if Path(CHROMIUM).exists():
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        run(["apt-get", "update", "-qq"])
+        run(["apt-get", "install", "-y", "-qq", "chromium"], env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    else:
+        raise BuildError(f"The browser tests need Chromium at {CHROMIUM}: run `sudo apt-get install chromium`.")
 
 
 def test(pytest_args: list[str]) -> int:
-    ensure_test_tools()
+    ensure_chromium()
     build()
     return subprocess.call([sys.executable, "-m", "pytest", *pytest_args], cwd=ROOT)
 
 
 def bench(args: list[str]) -> int:
-    ensure_test_tools()
+    ensure_chromium()
     build()
     return subprocess.call([sys.executable, str(ROOT / "bench" / "run.py"), *args], cwd=ROOT)
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", nargs="?", default="build", choices=["build", "serve", "test", "bench"])
+    parser.add_argument("command", nargs="?", default="build", choices=["build", "serve", "test", "bench", "lock"])
     parser.add_argument("--port", type=int, default=8000, help="port for `serve` (default 8000)")
     parser.add_argument("--pyodide-dist", type=Path, help="an official Pyodide release folder or tarball "
                         "to take the package files from, instead of PyPI")
     args, rest = parser.parse_known_args(argv)
     try:
+        if not in_venv():
+            ensure_venv()
+            os.execv(venv_python(), [str(venv_python()), str(Path(__file__).resolve()), *argv])
+        if args.command == "lock":
+            compile_lock()
+            return 0
         if args.command == "test":
             return test(rest)
         if args.command == "bench":

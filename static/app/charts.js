@@ -90,7 +90,9 @@ function mountChartsButton(button, vis, notice) {
   waitForVisor.observe(document.body, { childList: true });
   button.addEventListener("click", () => {
     if (!self.tfvis) return notice("The charts library (tfjs-vis) is not loaded in this page.");
-    vis().visor().toggle();
+    const firstUse = !document.getElementById("tfjs-visor-container");
+    const visor = vis().visor(); // made open on first use, so toggling then would close it
+    if (!firstUse) visor.toggle();
   });
 }
 

@@ -4,6 +4,7 @@
 // Stop interrupt Python in place (KeyboardInterrupt, state kept). From disk there is no
 // SharedArrayBuffer: Stop ends the worker and starts a new session, and says so.
 import { loadAsset } from "./assets.js";
+import { newStopClaim, pageSignals, resetStopClaim } from "../worker/stop_claim.js";
 
 export const openedFromDisk = location.protocol === "file:";
 
@@ -11,6 +12,10 @@ export const openedFromDisk = location.protocol === "file:";
 // for an interrupted program to end before it restarts the session.
 const STOP_ANSWER_MS = 100;
 const STOP_GRACE_MS = 5000;
+// How often Stop signals again while the program runs on: a signal can be lost
+// (stop_claim.js), and one that reached the program and was caught is pressed again, as
+// Ctrl+C pressed twice.
+const SIGNAL_AGAIN_MS = 250;
 
 function distBaseURL() {
   return new URL(".", location.href).href;
@@ -75,6 +80,7 @@ export class PythonSession extends EventTarget {
     const worker = await createWorker();
     this.worker = worker;
     this.interruptBuffer = this.canInterrupt ? new Uint8Array(new SharedArrayBuffer(1)) : null;
+    this.stopClaim = this.canInterrupt ? newStopClaim() : null;
     const ready = new Promise((resolve, reject) => {
       this._bootDone = { resolve, reject };
     });
@@ -89,6 +95,7 @@ export class PythonSession extends EventTarget {
       mode: openedFromDisk ? "file" : "http",
       baseURL: distBaseURL(),
       interruptBuffer: this.interruptBuffer,
+      stopClaim: this.stopClaim,
       backend: this.backend,
     });
     this.info = await ready;
@@ -233,14 +240,15 @@ export class PythonSession extends EventTarget {
     this._emit("stop", {}); // the page lets go of what the program held (the camera)
     if (this.state !== "running") return "idle";
     if (this.interruptBuffer) {
-      // A program that waits (at an `await`, or pyapp in run_sync) is stopped by the worker
-      // itself: a signal would be taken by whatever Python runs next, often not the program
-      // (worker.js). One that runs bytecode keeps the worker from answering: SIGINT stops it.
+      // The worker stops a program that waits (at an `await`, in pyapp's run_sync, or not
+      // started yet) itself: a signal would be taken by whatever Python runs next, often
+      // not the program (worker.js). One that runs bytecode keeps the worker from
+      // answering: then SIGINT stops it, unless the worker claimed the stop meanwhile.
       const running = [...this.pending].filter(([, entry]) => entry.busy).map(([id]) => id);
+      resetStopClaim(this.stopClaim);
       const answer = this._next("stop-answer", STOP_ANSWER_MS);
       this.worker.postMessage({ type: "stop", ids: running });
-      const answered = await answer;
-      if (!answered || !answered.stopped) this.interruptBuffer[0] = 2; // SIGINT
+      if (!(await answer)) this._signalUntilEnded(running);
       const ended = await this._leavesRunningWithin(STOP_GRACE_MS);
       this.interruptBuffer[0] = 0;
       if (ended) return "interrupted";
@@ -250,6 +258,18 @@ export class PythonSession extends EventTarget {
     }
     await this.restart("stopped");
     return "restarted";
+  }
+
+  // SIGINT now, and again every SIGNAL_AGAIN_MS while one of the jobs `ids` runs, until the
+  // worker claims the stop (it then stops the program itself) or the session restarts.
+  _signalUntilEnded(ids) {
+    const { worker, stopClaim, interruptBuffer } = this;
+    const signal = () => {
+      const runs = ids.some((id) => this.pending.has(id));
+      if (this.worker !== worker || !runs || !pageSignals(stopClaim, interruptBuffer)) return;
+      setTimeout(signal, SIGNAL_AGAIN_MS);
+    };
+    signal();
   }
 
   // The detail of the next `type` event, or null after `milliseconds`.

@@ -1,5 +1,6 @@
 # pyapp in a PyScript page: train a small network on scikit-learn's digits and show the result.
 # ?backend=webgl|wasm|cpu in the page's URL picks a TF.js backend; by default TF.js chooses.
+import json
 from urllib.parse import parse_qs
 
 import numpy as np
@@ -34,4 +35,10 @@ result = document.getElementById("result")
 result.dataset.backend = pyapp.backend.get_backend()
 result.dataset.firstLoss, result.dataset.lastLoss = f"{losses[0]:.6f}", f"{losses[-1]:.6f}"
 result.dataset.accuracy = f"{accuracy:.6f}"
+
+# A Keras 3 model shipped with the app (pyscript.json's "files" puts it in Python's file
+# system), read as it is: a .keras file needs pyfive, which pyapp's wheel declares.
+status.textContent = "Predicting with a Keras 3 model…"
+keras_model = pyapp.models.load_model("digits_keras.keras")
+result.dataset.kerasPredictions = json.dumps(keras_model.predict(x[1400:], verbose=0).tolist())
 status.textContent = "Done."

@@ -87,6 +87,16 @@ def _stopped(error: BaseException) -> BaseException:
     return error
 
 
+def _raise_if_stopped_before_start() -> None:
+    """Stop came after the job began but before its Python did (its imports loading):
+    the worker set `pyappStopRequested`, and the program does not start."""
+    import js
+
+    if getattr(js, "pyappStopRequested", False):
+        js.pyappStopRequested = False
+        raise KeyboardInterrupt("stopped before it started")
+
+
 @contextlib.contextmanager
 def _running_program():
     """The current task is the program Stop stops while this lasts; its output is flushed
@@ -108,6 +118,7 @@ def _error_reply(error: BaseException, traceback_text: str) -> dict:
 async def run_code(code: str, namespace: dict, filename: str = "<exec>") -> dict:
     with _running_program():
         try:
+            _raise_if_stopped_before_start()
             value = await eval_code_async(code, globals=namespace, filename=filename)
         except BaseException as error:  # SystemExit and KeyboardInterrupt are the user's too.
             error = _stopped(error)
@@ -136,6 +147,7 @@ async def console_push(console, line: str) -> dict:
         return {"status": "incomplete", "result": None, "error": None}
     with _running_program():
         try:
+            _raise_if_stopped_before_start()
             value = await future
         except BaseException as error:
             error = _stopped(error)

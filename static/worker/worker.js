@@ -8,12 +8,14 @@
 import runnerSource from "./runner.py";
 import { chooseBackend, listBackends, watchWebGLContext } from "./backends.js";
 import { addMissingWasmKernels } from "./kernels.js";
+import { workerClaims } from "./stop_claim.js";
 
 let baseURL = "";
 let mode = "http";
 let pyodide = null;
 let runner = null;
 let interruptBuffer = null;
+let stopClaim = null;
 const nativeFetch = self.fetch.bind(self);
 
 function post(message, transfer) {
@@ -175,6 +177,7 @@ async function init(message) {
   pyodide = await startPython();
   interruptBuffer = message.interruptBuffer || null;
   if (interruptBuffer) pyodide.setInterruptBuffer(interruptBuffer);
+  stopClaim = message.stopClaim || null;
   pyodide.setStdout({ write: (bytes) => runner.write("stdout", bytes) });
   pyodide.setStderr({ write: (bytes) => runner.write("stderr", bytes) });
   runner = makeRunner(pyodide);
@@ -324,21 +327,19 @@ function makeRunner(py) {
       return bytes.length;
     },
     // Stop, served, of the jobs `ids`. This message is handled only while Python is not
-    // running bytecode, so the program waits: pyapp in run_sync (pyappWaiting) is asked to
-    // raise KeyboardInterrupt as its wait ends; a program waiting at an `await` is
-    // cancelled; a job still queued never starts (a signal sent for it could be taken by
-    // an event loop callback before it runs, and be lost). Returns whether it stopped one;
-    // if not, the page sends SIGINT.
+    // running bytecode, so the program waits or has not started: pyapp in run_sync
+    // (pyappWaiting) is asked to raise KeyboardInterrupt as its wait ends; a program
+    // waiting at an `await` is cancelled; one whose job has begun but whose Python has
+    // not (its imports load) is stopped as it starts (pyappStopRequested, read by the
+    // runner); a job still queued never starts. The worker claims the stop
+    // (stop_claim.js), so the page sends no SIGINT that an event loop callback could take.
     stop(ids) {
+      if (stopClaim) workerClaims(stopClaim, interruptBuffer);
       const notStarted = ids.filter((id) => queued.has(id));
       for (const id of notStarted) cancelled.add(id);
       if (!current || !ids.includes(current.id)) return notStarted.length > 0;
-      if (interruptBuffer) interruptBuffer[0] = 0; // a signal sent meanwhile would land in an event loop callback
-      if (self.pyappWaiting) {
-        self.pyappStopRequested = true;
-        return true;
-      }
-      return stopWaitingProgram();
+      if (self.pyappWaiting || !stopWaitingProgram()) self.pyappStopRequested = true;
+      return true;
     },
     // Completion answers at once (it does not wait behind a running program's queue).
     complete(id, source) {

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 import threading
-import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -187,11 +186,9 @@ def chart(surface: str, name: str = "chart") -> str:
 
 def wait_drawn(app, selector: str, points: int | None = None, timeout: float = 30):
     """Waits until the chart is drawn (with `points` values, if given); returns its data-points."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = app.js("""(s) => { const el = document.querySelector(s);
-            return el && el.dataset.draws ? Number(el.dataset.points) : null; }""", selector)
-        if found is not None and (points is None or found == points):
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"{selector} was not drawn (with {points} points) within {timeout} s")
+    drawn = app.page.wait_for_function("""([selector, points]) => {
+        const element = document.querySelector(selector);
+        const found = element && element.dataset.draws ? Number(element.dataset.points) : null;
+        return found !== null && (points === null || found === points) && { found };
+    }""", arg=[selector, points], timeout=timeout * 1000)
+    return drawn.json_value()["found"]

@@ -1,7 +1,5 @@
 """Faults and bad input: each gives a readable Python error and the session goes on."""
 
-import time
-
 import numpy as np
 
 import pytest
@@ -37,24 +35,34 @@ def test_exhausting_wasm_memory_is_a_memory_error(fresh_app):
     assert fresh_app.check("del chunks\nimport gc; gc.collect()\nsum(range(10))") == "45"
 
 
+# Each prints "running" as it starts, so that the test stops it once it runs.
 RUNAWAY_PROGRAMS = {
-    "busy loop": "while True: pass",
-    "awaiting loop": "import asyncio\nwhile True:\n    await asyncio.sleep(0.01)",
-    "computing and awaiting": ("import asyncio, time\nwhile True:\n    begun = time.time()\n"
+    "busy loop": "print('running', flush=True)\nwhile True: pass",
+    "awaiting loop": "import asyncio\nprint('running', flush=True)\nwhile True:\n    await asyncio.sleep(0.01)",
+    "computing and awaiting": ("import asyncio, time\nprint('running', flush=True)\nwhile True:\n    begun = time.time()\n"
                                "    while time.time() - begun < 0.15: pass\n    await asyncio.sleep(0.01)"),
     "endless fit": ("import numpy as np, pyapp\nfrom pyapp import layers\n"
                     "m = pyapp.Sequential([pyapp.Input((8,)), layers.Dense(4)])\n"
-                    "m.compile(optimizer='sgd', loss='mse')\n"
+                    "m.compile(optimizer='sgd', loss='mse')\nprint('running', flush=True)\n"
                     "m.fit(np.zeros((64, 8)), np.zeros((64, 4)), epochs=10**9, verbose=0)"),
 }
+
+
+def start_runaway(app, code: str) -> None:
+    """Starts `code` in the page (as window.runaway) and waits until it prints "running"."""
+    app.js("""code => {
+        window.runawayStarted = new Promise((resolve) => window.pyapp.session.addEventListener("stream",
+            ({ detail }) => detail.text.includes("running") && resolve()));
+        window.runaway = window.pyapp.runPython(code);
+        return window.runawayStarted;
+    }""", code)
 
 
 @pytest.mark.parametrize("program", sorted(RUNAWAY_PROGRAMS))
 def test_stop_runaway_program(fresh_app, program):
     app = fresh_app
     app.check("kept = 'state'\nimport numpy, pyapp")  # packages loaded: Stop meets the program itself
-    app.js("code => { window.runaway = window.pyapp.runPython(code); }", RUNAWAY_PROGRAMS[program])
-    time.sleep(0.5)
+    start_runaway(app, RUNAWAY_PROGRAMS[program])
     # Timed in the page, from Stop to the runaway program's end (from disk a new session
     # then boots in the background: that is the restart, not the stop).
     how, reply, stopped = app.js("""async () => {
@@ -81,10 +89,8 @@ def test_stop_restarts_a_program_that_ignores_the_interrupt(mode, request):
         pytest.skip("from disk Stop always restarts")
     app = request.getfixturevalue("fresh_app")  # booted only where the test runs
     app.check("import numpy, pyapp")  # packages loaded: Stop meets the program itself
-    app.js("code => { window.runaway = window.pyapp.runPython(code); }",
-           "import time\nwhile True:\n    try:\n        while True:\n            time.sleep(0)\n"
-           "    except KeyboardInterrupt:\n        print('ignored')")
-    time.sleep(0.5)
+    start_runaway(app, "import time\nprint('running', flush=True)\nwhile True:\n    try:\n        while True:\n            time.sleep(0)\n"
+                       "    except KeyboardInterrupt:\n        print('ignored')")
     how, reply = app.js("async () => [await window.pyapp.stop(), await window.runaway]")
     assert how == "restarted" and "ignored" in app.page.inner_text("body")
     assert reply["error"]["type"] == "SessionReset" and "did not end within 5 s" in reply["error"]["message"]

@@ -29,8 +29,9 @@ def shared_app(browser, dist, server, mode):
 def visor_closed(request):
     """The shared page may still show the charts visor of an earlier test, over the panes
     these tests click: close it, as a user would."""
-    if "app" in request.fixturenames:
-        request.getfixturevalue("app").js("() => { if (window.tfvis && tfvis.visor().isOpen()) tfvis.visor().close(); }")
+    if "app" in request.fixturenames:  # (tfvis.visor() would make a visor where there is none)
+        request.getfixturevalue("app").js("""() => { if (document.getElementById("tfjs-visor-container")
+                                                         && tfvis.visor().isOpen()) tfvis.visor().close(); }""")
 
 
 def editor_text(app) -> str:
@@ -60,6 +61,12 @@ def new_file(app, name: str) -> None:
     page.click("[data-new-file]")
     page.dblclick('[role="tab"][aria-selected="true"]')
     page.wait_for_selector(f'[role="tab"][data-file="{name}"][aria-selected="true"]')
+
+
+def wait_saved(app, name: str, text: str) -> None:
+    """Waits until the editor's autosave has kept `text` as file `name` in the browser."""
+    app.page.wait_for_function("""([name, text]) => (JSON.parse(localStorage.getItem("pyapp.files.v1")) || {files: []})
+        .files.some((file) => file.name === name && file.text === text)""", arg=[name, text], timeout=10_000)
 
 
 def wait_idle(app, timeout=120_000) -> None:
@@ -208,10 +215,9 @@ def test_stop_ends_an_endless_loop_within_two_seconds(fresh_app):
     app = fresh_app
     app.check("kept_before_stop = 'still here'")
     new_file(app, "forever.py")
-    replace_editor_text(app, "while True:\n    pass\n")
+    replace_editor_text(app, "print('looping')\nwhile True:\n    pass\n")
     app.page.click("[data-run]")
-    app.page.wait_for_function("window.pyapp.session.state === 'running'")
-    app.page.wait_for_timeout(500)
+    app.page.wait_for_function("document.querySelector('#output').textContent.includes('looping')")
     started = time.monotonic()
     app.page.click("[data-stop]")
     if app.mode == "served":
@@ -231,6 +237,7 @@ def test_stop_ends_an_endless_loop_within_two_seconds(fresh_app):
 def test_charts_button_shows_and_hides_the_visor(app):
     """The button toggles the visor, and says whether it is open however it was opened."""
     is_open = "() => tfvis.visor().isOpen()"
+    viewport = app.page.viewport_size
 
     def pressed(expected: str) -> None:
         app.page.wait_for_function(f"document.querySelector('[data-charts]').getAttribute('aria-pressed') === '{expected}'",
@@ -239,15 +246,22 @@ def test_charts_button_shows_and_hides_the_visor(app):
     app.page.click("[data-charts]")
     pressed("true")
     assert app.js(is_open)
-    # Docked beside the IDE (1280 px wide), the open visor covers none of it.
+    # Docked beside the IDE (on a screen 1100 px wide or more), the open visor covers none
+    # of it: each control is what the page shows at its centre, once the visor and the IDE
+    # have ended their slide (measured mid-slide, a wrapping toolbar moves under the point).
+    app.page.set_viewport_size({"width": 1280, "height": 800})
     app.page.wait_for_function("""() => {
         const visor = document.querySelector('#tfjs-visor-container .visor').getBoundingClientRect();
-        return Math.abs(document.getElementById('ide').getBoundingClientRect().right - visor.left) < 2;
+        const docked = Math.abs(document.getElementById('ide').getBoundingClientRect().right - visor.left) < 2;
+        return docked && document.getAnimations().every((animation) => animation.playState !== 'running');
     }""", timeout=5000)
-    for control in ("[data-charts]", "[data-download]", ".output-pane h2"):
-        box = app.page.locator(control).bounding_box()
-        assert app.js("([x, y, selector]) => document.elementFromPoint(x, y).closest(selector) !== null",
-                      [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, control]), control
+    covered = app.js("""() => [...document.querySelectorAll('[data-toolbar] > :not([hidden]), .output-pane h2')]
+        .filter((control) => {
+            const box = control.getBoundingClientRect();
+            const shown = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+            return !control.contains(shown);
+        }).map((control) => control.outerHTML.slice(0, 60))""")
+    assert covered == [], covered
     app.page.click("[data-charts]")
     pressed("false")
     assert not app.js(is_open)
@@ -260,10 +274,9 @@ def test_charts_button_shows_and_hides_the_visor(app):
     assert not app.js(is_open) and app.page.input_value("[data-console-input]").endswith("`")
     app.page.fill("[data-console-input]", "")
     app.js("() => document.activeElement.blur()")
-    app.check("pyapp.vis.show_visor()\nimport time; time.sleep(0.2)\npyapp.vis.hide_visor()")
+    app.check("pyapp.vis.show_visor()\npyapp.vis.hide_visor()")  # in order: closed at the end
     pressed("false")
     # On a phone the visor takes the screen's width (tfjs-vis would make it 550 px, cut off).
-    viewport = app.page.viewport_size
     app.page.set_viewport_size({"width": 390, "height": 844})
     try:
         app.check("pyapp.vis.show_visor()")
@@ -334,7 +347,7 @@ def test_edits_survive_a_reload_and_files_are_named(fresh_app):
     replace_editor_text(app, "first = 1")
     new_file(app, "second.py")
     replace_editor_text(app, "second = 2")
-    page.wait_for_timeout(400)  # autosave's delay
+    wait_saved(app, "second.py", "second = 2")
     held = []
     if app.mode == "served":  # the examples' index held back: the user's own files do not wait for it
         page.route("**/assets/examples/index.json.js", lambda route: held.append(route))
@@ -384,7 +397,7 @@ def test_examples_open_as_new_files_and_one_runs_to_the_end(app):
     # The user edits the example the page opened with, then asks for it again.
     page.click(f'[role="tab"][data-file="{DEFAULT}"]')
     replace_editor_text(app, "mine = 'not overwritten'")
-    page.wait_for_timeout(300)
+    wait_saved(app, DEFAULT, "mine = 'not overwritten'")
     options = page.eval_on_selector_all("[data-examples] option", "os => os.filter(o => o.value).map(o => o.value)")
     shipped = sorted(p.stem for p in (ROOT / "static" / "examples").glob("*.py"))
     assert sorted(options) == shipped, "the menu lists the examples"
@@ -510,6 +523,6 @@ def test_screenshots(fresh_app, width, height, label):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
-        page.wait_for_timeout(200)
+        page.wait_for_function("scheme => matchMedia(`(prefers-color-scheme: ${scheme})`).matches", arg=scheme)
         page.screenshot(path=str(ARTIFACTS / f"ide-{label}-{scheme}-{app.mode}.png"), full_page=(label == "phone"))
     assert page.evaluate("document.documentElement.scrollWidth") <= width, "nothing overflows sideways"

@@ -3,6 +3,7 @@ learning, memory, errors, backends."""
 
 import json
 
+import numpy as np
 import pytest
 
 FORWARD_REFERENCES = r'''
@@ -216,19 +217,36 @@ def test_errors_are_python_exceptions_with_shapes(app):
     assert app.check(setup + "m.predict(np.ones((1, 4)), verbose=0).shape") == "(1, 2)"
 
 
-@pytest.mark.parametrize("backend", ["webgl", "wasm", "cpu"])
-def test_trains_on_each_backend(app, backend):
-    result = app.check(
-        "import numpy as np, pyapp\nfrom pyapp import layers\n"
-        f"pyapp.backend.set_backend('{backend}')\n"
-        "x = np.random.rand(64, 8, 8, 1).astype(np.float32); y = (x.mean((1, 2, 3)) > 0.5).astype(np.float32)\n"
-        "m = pyapp.Sequential([pyapp.Input((8, 8, 1)), layers.Conv2D(4, 3, activation='relu'), layers.Flatten(), layers.Dense(1, activation='sigmoid')])\n"
-        "m.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])\n"
-        "h = m.fit(x, y, epochs=3, verbose=0)\n"
-        "(pyapp.backend.get_backend(), len(h.history['loss']), bool(np.isfinite(h.history['loss']).all()))"
-    )
-    assert result == f"('{backend}', 3, True)"
-    app.check(f"import pyapp\npyapp.backend.set_backend('{app.info['backend']}')")
+TRAIN_FROM_FIXED_START = """
+import numpy as np, pyapp
+from pyapp import layers
+pyapp.backend.set_backend(BACKEND)
+rng = np.random.default_rng(0)
+x = rng.random((64, 8, 8, 1), dtype=np.float32); y = (x.mean((1, 2, 3)) > 0.5).astype(np.float32)
+m = pyapp.Sequential([pyapp.Input((8, 8, 1)), layers.Conv2D(4, 3, activation='relu'), layers.Flatten(),
+                      layers.Dense(1, activation='sigmoid')])
+m.set_weights([rng.normal(0, 0.3, w.shape).astype(np.float32) for w in m.get_weights()])
+m.compile(optimizer=pyapp.optimizers.SGD(0.5), loss='binary_crossentropy')
+h = m.fit(x, y, epochs=3, batch_size=16, shuffle=False, verbose=0)
+trained = (pyapp.backend.get_backend(), h.history['loss'], [w.tolist() for w in m.get_weights()])
+"""
+
+
+@pytest.mark.parametrize("backend", ["webgl", "wasm"])
+def test_each_backend_trains_as_the_reference_cpu_backend_does(app, backend):
+    """From the same weights and batches, a convnet trained on WebGL or WASM ends where TF.js's
+    reference CPU backend ends, and its loss went down."""
+    try:
+        reference = app.check(TRAIN_FROM_FIXED_START.replace("BACKEND", "'cpu'") + "repr(trained)")
+        result = app.check(TRAIN_FROM_FIXED_START.replace("BACKEND", repr(backend)) + "repr(trained)")
+    finally:
+        app.check(f"import pyapp\npyapp.backend.set_backend('{app.info['backend']}')")
+    (_, reference_losses, reference_weights), (name, losses, weights) = eval(eval(reference)), eval(eval(result))
+    assert name == backend
+    assert losses[-1] < losses[0], losses
+    np.testing.assert_allclose(losses, reference_losses, rtol=1e-3)
+    for got, expected in zip(weights, reference_weights):
+        np.testing.assert_allclose(np.array(got), np.array(expected), atol=1e-3)
 
 
 def test_callbacks_and_early_stopping(app):

@@ -2,7 +2,6 @@
 callbacks add points while training runs, charts survive a worker restart; and data files
 the user drops in (bad CSVs, empty data) give clear errors in the page too."""
 
-import time
 
 import pytest
 
@@ -64,22 +63,27 @@ pyapp.utils.set_random_seed(0)
 model = pyapp.Sequential([pyapp.Input((8,)), layers.Dense(16, activation="relu"), layers.Dense(2, activation="softmax")])
 model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 """)
-    # 30 epochs of 16 batches, with a callback that makes each batch take a little time,
-    # so that the page can be watched while training runs.
-    app.js("""() => { window.__fit = window.pyapp.runPython(`
+    # 30 epochs of 12 batches, each made to take 10 ms (the page's charts redraw at most once
+    # a second: the fit lasts long enough for several). The page records the batch chart's
+    # size at each redraw, and whether the fit was still running then.
+    batch_chart = chart("fit test", "batch: loss")
+    app.js("""(selector) => {
+        window.__drawsWhileRunning = [];
+        window.__drawWatcher = new MutationObserver(() => {
+            const drawn = document.querySelector(selector);
+            if (drawn && window.pyapp.session.state === "running") window.__drawsWhileRunning.push(Number(drawn.dataset.points));
+        });
+        window.__drawWatcher.observe(document.body, { subtree: true, attributeFilter: ["data-draws"] });
+        window.__fit = window.pyapp.runPython(`
 import time
 slow = pyapp.callbacks.LambdaCallback(on_batch_end=lambda batch, logs: time.sleep(0.01))
 charts = pyapp.vis.fit_callbacks(["loss", "val_loss", "accuracy"], name="fit test", tab="Tests", throttle=0.2)
 history = model.fit(x, y, epochs=30, batch_size=32, validation_split=0.25, verbose=0, callbacks=[charts, slow])
-`); }""")
-    seen = []
-    batch_chart = chart("fit test", "batch: loss")
-    deadline = time.monotonic() + 120
-    while app.js("() => window.pyapp.session.state") == "running" and time.monotonic() < deadline:
-        seen.append(app.js("(s) => Number(document.querySelector(s)?.dataset.points || 0)", batch_chart))
-        time.sleep(0.3)
+`);
+    }""", batch_chart)
     reply = app.js("() => window.__fit")
     assert reply["error"] is None, reply["error"]
+    seen = app.js("() => { window.__drawWatcher.disconnect(); return window.__drawsWhileRunning; }")
     during = sorted(set(p for p in seen if p > 0))
     assert len(during) >= 3, f"the batch chart did not grow while training ran: {seen}"
     batches = 30 * 12  # 384 training samples in batches of 32
@@ -103,10 +107,7 @@ def test_visor_can_be_hidden_and_shown(app):
 
 
 def wait_open(app, expected: bool) -> None:
-    deadline = time.monotonic() + 10
-    while app.js("() => tfvis.visor().isOpen()") != expected and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert app.js("() => tfvis.visor().isOpen()") == expected
+    app.page.wait_for_function("expected => tfvis.visor().isOpen() === expected", arg=expected, timeout=10_000)
 
 
 def test_charts_work_after_the_worker_restarts(fresh_app):
