@@ -12,10 +12,12 @@
 
 __version__ = "0.1.0"
 
-from . import activations, backend, callbacks, layers, losses, metrics, models, optimizers, sensors, utils
-from . import data, datasets, vis
+from . import activations, backend, callbacks, constraints, initializers, layers, losses, metrics, models
+from . import optimizers, regularizers, sensors, utils
+from . import data, datasets, distribution, vis
 from .layers import Input
 from .models import Model, Sequential
 
-__all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "layers", "losses", "metrics",
-           "models", "optimizers", "sensors", "utils", "data", "datasets", "vis"]
+__all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "constraints", "initializers",
+           "layers", "losses", "metrics", "models", "optimizers", "regularizers", "sensors", "utils", "data",
+           "datasets", "distribution", "vis"]

@@ -6,7 +6,7 @@
     table = pyapp.datasets.load_csv("my.csv")   # a file dropped into the page: it stays on this device
 
 `load_cars` reads `cars.json` of the PyPI package vega_datasets 0.9.0 (MIT licence), which
-the build puts into the pyapp wheel: see the README for its source.
+pyapp carries in pyapp/_data/: see the README for its source.
 """
 
 from __future__ import annotations
@@ -91,11 +91,7 @@ def load_cars() -> Table:
     """The Auto MPG "cars" data (406 cars; 1970-1982) of the TF.js codelab "Making
     predictions from 2D data": Name, Miles_per_Gallon, Cylinders, Displacement,
     Horsepower, Weight_in_lbs, Acceleration, Year, Origin. Missing values are NaN."""
-    path = files("pyapp") / "_data" / "cars.json"
-    if not path.is_file():
-        raise FileNotFoundError("pyapp/_data/cars.json is not installed: it is added by `python3 build.py` "
-                                "(from the PyPI package vega_datasets==0.9.0)")
-    return load_json(path.read_bytes(), name="cars.json")
+    return load_json((files("pyapp") / "_data" / "cars.json").read_bytes(), name="cars.json")
 
 
 def load_digits(**kwargs):

@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import math
+import sys
 import time
 from typing import AsyncIterator, NamedTuple
 
@@ -83,19 +84,19 @@ _ERRORS = {
 }
 
 
-# ---------------------------------------------------------------- the page (the JS boundary)
-# The only place pyapp.sensors touches the FFI: a request to the page, a message to it, and
-# the one copy of a transferred buffer into numpy. Imported lazily, so that this module
-# imports under CPython too.
+# ---------------------------------------------------------------- the page
+# pyapp.sensors reaches the page only through pyapp.backend._page (requests, messages, and
+# the one copy of a transferred buffer into numpy), imported only in a browser, so that this
+# module imports under CPython too, where there is no page.
 
 
 def _page():
     """pyapp's channel to the page (pyapp.backend._page), or the SensorError saying why not."""
-    try:
-        from .backend import _page
-    except ImportError:
+    if sys.platform != "emscripten":  # as pyapp.backend.engine_name() tells the browser apart
         raise SensorsUnavailableError(
-            "pyapp.sensors runs in the pyapp page (Pyodide in the browser); here there is no page") from None
+            "pyapp.sensors runs in the pyapp page (Pyodide in the browser); here there is no page")
+    from .backend import _page
+
     if not _page.has_page():
         raise SensorsUnavailableError("this page does not offer sensors to Python; open the pyapp app (dist/index.html)")
     return _page
@@ -104,11 +105,9 @@ def _page():
 async def _request(kind: str, payload: dict):
     """Asks the page; returns its answer (a JS object) or raises the SensorError it names."""
     page = _page()
-    from pyodide.ffi import JsException
-
     try:
-        answer = await page.request(kind, payload)
-    except JsException as error:
+        answer = await page.ask(kind, payload)
+    except page.PageError as error:
         raise SensorError(f"{kind}: the page failed: {error}") from None
     error = getattr(answer, "error", None)
     if error is not None:
@@ -118,12 +117,6 @@ async def _request(kind: str, payload: dict):
 
 def _send(kind: str, payload: dict) -> None:
     _page().send(kind, payload)
-
-
-def _copy_into(js_buffer, out: np.ndarray) -> np.ndarray:
-    """Copies a JS ArrayBuffer into `out` (same byte length): the one copy a frame makes."""
-    js_buffer.assign_to(out)
-    return out
 
 
 # ---------------------------------------------------------------- checks
@@ -245,7 +238,7 @@ class Camera(_Sensor):
         except SensorStoppedError:
             self._running = False
             raise
-        frame = _copy_into(answer.data, np.empty((height, width, 3), dtype=np.uint8))
+        frame = _page().copy_into(answer.data, np.empty((height, width, 3), dtype=np.uint8))
         self.timestamp = float(answer.time)
         return frame
 
@@ -405,7 +398,7 @@ class Motion(_Sensor):
         if not self._running:
             raise SensorStoppedError("the motion sensors are stopped; call `await motion.start()`")
         answer = await _request("motion.read", {"id": self.id})
-        rows = _copy_into(answer.data, np.empty((int(answer.count), _ROW_LENGTH)))
+        rows = _page().copy_into(answer.data, np.empty((int(answer.count), _ROW_LENGTH)))
         if not answer.listening:
             self._running = False
         is_motion = rows[:, 0] == 0

@@ -12,11 +12,20 @@ hide (its button, or the ` key); `name` and `tab` choose the surface, as tfjs-vi
 
 Python computes (numpy, scikit-learn) and sends plain numbers; the page only draws
 (static/app/charts.js).
+
+Under CPython, where there is no page, the same charts are drawn by matplotlib into PNG
+files, one a chart, in the folder `$PYAPP_VIS_DIR` (else `./pyapp_charts/`), named from
+tab, surface and chart; the first file written says where they go. Drawing again replaces
+a file, as it replaces a chart in the page; the charts a fit extends are redrawn at most
+once a second (less often when drawing is slow, so that it does not hold the fit up), and
+at the fit's end. Without matplotlib a line says so and nothing is drawn; `show_visor` and
+`hide_visor` do nothing there.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 import time
 import warnings
 
@@ -27,10 +36,33 @@ from .callbacks import Callback
 DEFAULT_TAB = "Charts"
 
 
-def _send(payload: dict) -> None:
+def _page():
+    """pyapp's channel to the page (pyapp.backend._page), or None outside a browser (CPython),
+    where there is no page."""
+    if sys.platform != "emscripten":  # as pyapp.backend.engine_name() tells the browser apart
+        return None
     from .backend import _page
 
-    _page.send("vis", payload, what="pyapp.vis")
+    return _page
+
+
+def _send(payload: dict) -> None:
+    page = _page()
+    if page is None:
+        from . import _vis_matplotlib
+
+        _vis_matplotlib.handle(payload)
+    else:
+        page.send("vis", payload, what="pyapp.vis")
+
+
+def _draw_pending() -> None:
+    """Without a page, draws the points that the PNG files' throttle held back (the page's
+    charts.js draws them on its own timer)."""
+    if _page() is None:
+        from . import _vis_matplotlib
+
+        _vis_matplotlib.flush()
 
 
 def _number(value):
@@ -343,6 +375,7 @@ class FitCallbacks(Callback):
 
     def on_train_end(self, logs=None):
         self._flush()
+        _draw_pending()
 
 
 def fit_callbacks(metrics=("loss",), *, name: str = "Model Training", tab: str = "Training",

@@ -13,11 +13,15 @@ import contextlib
 import json
 
 import js
-from pyodide.ffi import JsProxy, to_js
+from pyodide.ffi import JsException, JsProxy, to_js
 
 
 class NoPageError(RuntimeError):
     """Raised where Python runs without the pyapp page around it (e.g. in a PyScript page)."""
+
+
+class PageError(RuntimeError):
+    """The page failed to answer a request (its handler threw); the message is the JS error's."""
 
 
 def has_page() -> bool:
@@ -52,6 +56,15 @@ def request(kind: str, payload: dict, transfer=(), what: str | None = None):
     return js.pyappRequest(kind, _plain(payload, transfer), to_js(list(transfer)))
 
 
+async def ask(kind: str, payload: dict, transfer=(), what: str | None = None):
+    """The page's answer to `kind`, awaited. A JS error on the way is raised as PageError,
+    so that callers outside the bridge need not know JsException."""
+    try:
+        return await request(kind, payload, transfer, what)
+    except JsException as error:
+        raise PageError(str(error)) from None
+
+
 @contextlib.contextmanager
 def stoppable_wait():
     """Marks a wait in `run_sync` for the page's Stop: Stop's signal cannot reach a program
@@ -73,3 +86,10 @@ def buffer_of(data: bytes):
     array = js.Uint8Array.new(len(data))
     array.assign(data)
     return array.buffer
+
+
+def copy_into(js_buffer, out):
+    """Copies a JS ArrayBuffer into the numpy array `out` (same byte length) and returns `out`:
+    the one copy that a buffer transferred from the page makes."""
+    js_buffer.assign_to(out)
+    return out

@@ -1,7 +1,10 @@
-"""The bridge to TensorFlow.js: the one module of pyapp that imports `js` and `pyodide`.
+"""The bridge to TensorFlow.js: TF.js itself, arrays, waiting for promises, and the
+browser's model storage. (The TF.js engine, which builds and trains models, is
+`_tfjs_engine`; both live in pyapp.backend, the only package that imports `js` and
+`pyodide`.)
 
-Everything else in pyapp is plain Python that speaks in configs, shapes and numpy
-arrays; this module turns them into TF.js objects and back (DESIGN.md, decisions 6-8).
+The rest of pyapp is plain Python that speaks in configs, shapes and numpy arrays; this
+package turns them into TF.js objects and back (DESIGN.md, decisions 6-8).
 
 - Arrays cross with one copy each way: TF.js copies from a typed-array view of the numpy
   buffer (`PyProxy.getBuffer`), and `TypedArray.assign_to` copies a tensor's data straight
@@ -155,132 +158,6 @@ def can_block() -> bool:
     from pyodide.ffi import can_run_sync
 
     return bool(can_run_sync())
-
-
-# ---------------------------------------------------------------- layers and models
-
-
-def make_layer(tfjs_class: str, config: dict):
-    try:
-        return getattr(tf().layers, tfjs_class)(json_object(config))
-    except JsException as error:
-        raise js_error(error) from None
-
-
-def make_input(shape, dtype: str, name: str):
-    return tf().input(json_object({"shape": list(shape), "dtype": dtype, "name": name}))
-
-
-def apply_layer(tfjs_layer, inputs):
-    try:
-        if isinstance(inputs, list):
-            return tfjs_layer.apply(to_js(inputs))
-        return tfjs_layer.apply(inputs)
-    except JsException as error:
-        raise js_error(error) from None
-
-
-def make_model(inputs: list, outputs: list, name: str):
-    try:
-        return tf().model(to_js({"inputs": inputs, "outputs": outputs, "name": name},
-                                dict_converter=js.Object.fromEntries))
-    except JsException as error:
-        raise js_error(error) from None
-
-
-def make_optimizer(tfjs_name: str, args: list):
-    return getattr(tf().train, tfjs_name)(*args)
-
-
-def huber_loss(delta: float):
-    """A TF.js loss function (TF.js's layers have no "huber" string)."""
-    return js.Function.new("tf", "delta", "return (yTrue, yPred) => tf.losses.huberLoss(yTrue, yPred, undefined, delta);")(tf(), delta)
-
-
-def compile_model(model, optimizer, losses, metrics: list[str]) -> None:
-    loss = to_js(losses) if isinstance(losses, list) else losses
-    try:
-        model.compile(to_js({"optimizer": optimizer, "loss": loss, "metrics": metrics}, dict_converter=js.Object.fromEntries))
-    except JsException as error:
-        raise js_error(error) from None
-
-
-def _js_tensors(value):
-    """One tensor, or a Python list of tensors (several inputs/outputs) as a JS array."""
-    return to_js(value) if isinstance(value, list) else value
-
-
-def fit_epoch(model, xs, ys, batch_size: int, validation, epoch: int, on_batch_end=None):
-    """One epoch of TF.js's own fit (the batch loop stays in JS); returns the JS promise."""
-    options = {"batchSize": batch_size, "epochs": epoch + 1, "initialEpoch": epoch, "shuffle": False, "verbose": 0}
-    js_options = to_js(options, dict_converter=js.Object.fromEntries)
-    if validation is not None:
-        js_options.validationData = to_js(list(validation))
-    proxy = None
-    if on_batch_end is not None:
-        proxy = create_proxy(lambda batch, logs: on_batch_end(int(batch), _logs_to_dict(logs)))
-        js_options.callbacks = to_js({"onBatchEnd": proxy}, dict_converter=js.Object.fromEntries)
-    return model.fit(_js_tensors(xs), _js_tensors(ys), js_options), proxy
-
-
-def history_logs(js_history) -> dict:
-    """The last epoch's logs of a TF.js History, as Python floats."""
-    history = js_history.history.to_py()
-    return {key: float(values[-1]) for key, values in history.items()}
-
-
-def _logs_to_dict(logs) -> dict:
-    if logs is None:
-        return {}
-    return {key: float(value) for key, value in logs.to_py().items()}
-
-
-def predict(model, xs, batch_size: int):
-    try:
-        return model.predict(_js_tensors(xs), json_object({"batchSize": batch_size}))
-    except JsException as error:
-        raise js_error(error) from None
-
-
-def evaluate(model, xs, ys, batch_size: int):
-    try:
-        return model.evaluate(_js_tensors(xs), _js_tensors(ys), json_object({"batchSize": batch_size}))
-    except JsException as error:
-        raise js_error(error) from None
-
-
-def as_list(value) -> list:
-    """A TF.js tensor or array of tensors as a Python list."""
-    if hasattr(value, "dataSync"):
-        return [value]
-    return list(value)
-
-
-def metric_names(model) -> list[str]:
-    return [str(name) for name in model.metricsNames]
-
-
-def layer_weights(tfjs_layer) -> list:
-    return list(tfjs_layer.getWeights())
-
-
-def set_layer_weights(tfjs_layer, arrays: list[np.ndarray]) -> None:
-    tensors = [to_tensor(array) for array in arrays]
-    try:
-        tfjs_layer.setWeights(to_js(tensors))
-    except JsException as error:
-        raise js_error(error) from None
-    finally:
-        for tensor in tensors:
-            tensor.dispose()
-
-
-def dispose_model(model) -> None:
-    if model is not None:
-        optimizer = model.optimizer
-        model.dispose()
-        if optimizer is not None:
-            optimizer.dispose()
 
 
 # ---------------------------------------------------------------- saving

@@ -2,6 +2,7 @@
 
 `Model` is the neutral description: canonical layer configs (see `_layers`), the
 functional graph, and each layer's weights as numpy arrays in Keras 3's variable order.
+A pyapp model is one of these (`pyapp.Model._description`); engines build from it.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ class Layer:
     name: str
     config: dict
     inbound_nodes: list = field(default_factory=list)  # [[ [layer, node, tensor], ... ], ...]
-    weights: list = field(default_factory=list)
+    weights: list | None = field(default_factory=list)  # Keras 3's order; None: not made yet
 
 
 @dataclass
@@ -43,7 +44,9 @@ class Model:
     inputs: list = field(default_factory=list)  # [[layer, node, tensor], ...] (Functional)
     outputs: list = field(default_factory=list)
 
-    def check(self) -> None:
+    def check(self, weights: bool = True) -> None:
+        """Checks the graph and, with `weights`, that every layer has its weights, of the
+        right count and shapes (`weights=False`: a layer may have none yet, None)."""
         names = set()
         for layer in self.layers:
             if layer.name in names:
@@ -54,6 +57,10 @@ class Model:
                     if ref[0] not in names:
                         raise ConversionError(f"layer {layer.name!r} is called on {ref[0]!r}, which is not "
                                               "a layer defined before it")
+            if layer.weights is None:
+                if weights:
+                    raise ConversionError(f"layer {layer.name!r} has no weights yet")
+                continue
             check_weight_shapes(layer.class_name, layer.name, layer.config, layer.weights)
             for array in layer.weights:
                 if array.dtype != np.float32:
@@ -453,8 +460,8 @@ def model_from_artifacts(topology, arrays: dict) -> Model:
 
 
 def tfjs_topology(model: Model) -> dict:
-    """TF.js's modelTopology for `model`."""
-    model.check()
+    """TF.js's modelTopology for `model` (which needs no weights)."""
+    model.check(weights=False)
     layers = []
     if model.kind == "Sequential":
         # An explicit InputLayer first (TF.js reads it, and keeps its name and dtype). TF.js's
@@ -480,6 +487,7 @@ def tfjs_topology(model: Model) -> dict:
 
 def tfjs_weights(model: Model) -> tuple[list, bytes]:
     """TF.js weight specs and the weights' bytes, in the model's layer order."""
+    model.check()
     specs, parts = [], []
     for layer in model.layers:
         for name, array in zip(weight_names(layer.class_name, layer.config), layer.weights):

@@ -1,13 +1,26 @@
-"""Layers, as in `keras.layers`."""
+"""Layers, as in `keras.layers`, and the layer table.
 
-from .convolutional import (AveragePooling2D, Conv1D, Conv2D, GlobalAveragePooling1D, GlobalAveragePooling2D,
-                            GlobalMaxPooling1D, MaxPooling2D)
-from .core import Activation, BatchNormalization, Dense, Dropout, Embedding, Flatten, Reshape
+`TABLE` maps each Keras 3 layer class name to its pyapp class: the one list of layers that
+pyapp builds, `load_model` reads, and `pyapp.io` / `python3 -m pyapp.convert` convert.
+Adding a layer is adding its class here (see `Layer` for what a class says about itself).
+"""
+
+from .convolutional import Conv1D, Conv2D
+from .core import Activation, Dense, Dropout, Embedding, Flatten, LeakyReLU, Reshape
 from .input_layer import Input, InputLayer
 from .layer import KerasTensor, Layer
-from .merging import Add, Concatenate
+from .merging import Add, Average, Concatenate, Maximum, Minimum, Multiply
+from .normalization import BatchNormalization, LayerNormalization
+from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D,
+                      GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
 from .recurrent import GRU, LSTM, SimpleRNN
 
-__all__ = ["Activation", "Add", "AveragePooling2D", "BatchNormalization", "Concatenate", "Conv1D", "Conv2D", "Dense",
-           "Dropout", "Embedding", "Flatten", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D",
-           "GRU", "Input", "InputLayer", "KerasTensor", "Layer", "LSTM", "MaxPooling2D", "Reshape", "SimpleRNN"]
+TABLE: dict[str, type[Layer]] = {cls.__name__: cls for cls in (
+    InputLayer, Dense, Activation, LeakyReLU, Dropout, Flatten, Reshape, Embedding,
+    BatchNormalization, LayerNormalization, Conv1D, Conv2D,
+    MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D,
+    GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
+    SimpleRNN, LSTM, GRU, Concatenate, Add, Multiply, Average, Maximum, Minimum,
+)}
+
+__all__ = sorted(TABLE) + ["Input", "KerasTensor", "Layer", "TABLE"]

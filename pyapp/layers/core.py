@@ -1,108 +1,102 @@
-"""Core layers: Dense, Activation, Dropout, Flatten, Reshape, Embedding, BatchNormalization."""
+"""Core layers: Dense, Activation, LeakyReLU, Dropout, Flatten, Reshape, Embedding."""
 
 from __future__ import annotations
 
 import math
 
-from .. import activations
-from ..initializers import tfjs_config as initializer_config
-from .layer import FusedActivation, Layer
+from .. import constraints, initializers, regularizers
+from .layer import ANY, Layer, WithActivation, WithKernel, fraction, positive_int
+
+__all__ = ["Activation", "Dense", "Dropout", "Embedding", "Flatten", "LeakyReLU", "Reshape"]
+
+_LORA = {"quantization_config": None, "lora_rank": None, "lora_alpha": ANY}
+KERNEL_KEYS = ("use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
+               "activity_regularizer", "kernel_constraint", "bias_constraint")
 
 
-def _last_axis(input_shape, layer: Layer) -> int:
+def last_axis(input_shape, layer: Layer) -> int | None:
+    """The input's last axis, which must be known once there is an input shape."""
+    if input_shape is None:
+        return None
     if input_shape[-1] is None:
         raise ValueError(f"{layer.name}: the last axis of the input must be known, got shape {input_shape}")
     return input_shape[-1]
 
 
-class Dense(FusedActivation, Layer):
+class Dense(WithActivation, WithKernel, Layer):
     """A densely connected layer: `activation(inputs @ kernel + bias)`.
 
     Args:
         units: the size of the output's last axis.
         activation: an activation's name ("relu", "softmax", ...); None is linear.
         use_bias: whether to add a bias vector.
-        kernel_initializer, bias_initializer: initializers by name.
+        kernel_initializer, bias_initializer: initializers, by name or Keras config.
+        kernel_regularizer, bias_regularizer, activity_regularizer: regularizers ("l2", ...).
+        kernel_constraint, bias_constraint: constraints ("max_norm", ...).
 
     >>> model = pyapp.Sequential([pyapp.Input((4,)), pyapp.layers.Dense(8, activation="relu")])
     """
 
-    tfjs_class = "dense"
+    config_keys = ("units", "activation", *KERNEL_KEYS)
+    keras_only = _LORA
 
     def __init__(self, units: int, activation=None, use_bias: bool = True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", **kwargs):
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(units, int) or units <= 0:
-            raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
-        self.units = units
-        self.activation = activations.get(activation)
-        self.use_bias = use_bias
-        self.kernel_initializer = kernel_initializer
-        self.bias_initializer = bias_initializer
+        self.units = positive_int(units, f"{self.name}: units")
+        self._set_activation(activation)
+        self._set_kernel_args(use_bias, kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
+                              activity_regularizer, kernel_constraint, bias_constraint)
 
     def compute_output_shape(self, input_shape):
-        _last_axis(input_shape, self)
+        last_axis(input_shape, self)
         return (*input_shape[:-1], self.units)
 
-    def _count_params(self, input_shape) -> int:
-        return input_shape[-1] * self.units + (self.units if self.use_bias else 0)
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "units": self.units, "activation": self.activation, "use_bias": self.use_bias,
-                "kernel_initializer": self.kernel_initializer, "bias_initializer": self.bias_initializer}
-
-    def tfjs_config(self) -> dict:
-        return {**super().tfjs_config(), "units": self.units, "activation": self.tfjs_activation(), "useBias": self.use_bias,
-                "kernelInitializer": initializer_config(self.kernel_initializer),
-                "biasInitializer": initializer_config(self.bias_initializer)}
+    def weight_specs(self, input_shape):
+        return [("kernel", (last_axis(input_shape, self), self.units))] + (
+            [("bias", (self.units,))] if self.use_bias else [])
 
 
-class Activation(Layer):
-    """Applies an activation function by name."""
+class Activation(WithActivation, Layer):
+    """Applies an activation function, by name: `layers.Activation("relu")`."""
+
+    config_keys = ("activation",)
 
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
-        self.activation = activations.get(activation)
+        self._set_activation(activation)
 
-    @property
-    def tfjs_class(self) -> str:
-        return "leakyReLU" if self.activation == "leaky_relu" else "activation"
 
-    def get_config(self) -> dict:
-        return {**super().get_config(), "activation": self.activation}
+class LeakyReLU(Layer):
+    """`x` where it is positive, `negative_slope * x` elsewhere."""
 
-    def tfjs_config(self) -> dict:
-        if self.activation == "leaky_relu":
-            return {**super().tfjs_config(), "alpha": 0.2}
-        return {**super().tfjs_config(), "activation": activations.TFJS_NAMES[self.activation]}
+    config_keys = ("negative_slope",)
+    tfjs_names = {"negative_slope": "alpha"}
+
+    def __init__(self, negative_slope: float = 0.3, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(negative_slope, bool) or not isinstance(negative_slope, (int, float)) or negative_slope < 0:
+            raise ValueError(f"{self.name}: negative_slope must be a number >= 0, got {negative_slope!r}")
+        self.negative_slope = float(negative_slope)
 
 
 class Dropout(Layer):
     """Sets a fraction `rate` of inputs to 0 while training (and scales the rest)."""
 
-    tfjs_class = "dropout"
+    config_keys = ("rate", "noise_shape", "seed")
 
-    def __init__(self, rate: float, seed: int | None = None, **kwargs):
+    def __init__(self, rate: float, noise_shape=None, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
-        if not 0 <= rate < 1:
-            raise ValueError(f"Dropout: rate must be in [0, 1), got {rate!r}")
-        self.rate = rate
+        self.rate = fraction(rate, f"{self.name}: rate")
+        self.noise_shape = None if noise_shape is None else list(noise_shape)
         self.seed = seed
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
-
-    def tfjs_config(self) -> dict:
-        config = {**super().tfjs_config(), "rate": self.rate}
-        if self.seed is not None:
-            config["seed"] = self.seed
-        return config
 
 
 class Flatten(Layer):
     """Flattens each sample to one axis."""
 
-    tfjs_class = "flatten"
+    keras_only = {"data_format": "channels_last"}
 
     def compute_output_shape(self, input_shape):
         rest = input_shape[1:]
@@ -114,11 +108,15 @@ class Flatten(Layer):
 class Reshape(Layer):
     """Reshapes each sample to `target_shape` (one axis may be -1)."""
 
-    tfjs_class = "reshape"
+    config_keys = ("target_shape",)
 
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)
-        self.target_shape = tuple(target_shape)
+        shape = tuple(target_shape) if isinstance(target_shape, (list, tuple)) else None
+        if not shape or any(isinstance(d, bool) or not isinstance(d, int) or (d <= 0 and d != -1) for d in shape) \
+                or shape.count(-1) > 1:
+            raise ValueError(f"{self.name}: target_shape must be positive integers (one may be -1), got {target_shape!r}")
+        self.target_shape = shape
 
     def compute_output_shape(self, input_shape):
         size = math.prod(input_shape[1:])
@@ -132,62 +130,29 @@ class Reshape(Layer):
                              f"to {self.target_shape} ({known} values)")
         return (input_shape[0], *self.target_shape)
 
-    def get_config(self) -> dict:
-        return {**super().get_config(), "target_shape": self.target_shape}
-
-    def tfjs_config(self) -> dict:
-        return {**super().tfjs_config(), "targetShape": list(self.target_shape)}
-
 
 class Embedding(Layer):
     """Maps integer indices in [0, input_dim) to dense vectors of size output_dim."""
 
-    tfjs_class = "embedding"
+    config_keys = ("input_dim", "output_dim", "embeddings_initializer", "embeddings_regularizer",
+                   "activity_regularizer", "embeddings_constraint", "mask_zero")
+    keras_only = {**_LORA, "sparse": False}
+    tfjs_only = {"input_length": ANY}
 
-    def __init__(self, input_dim: int, output_dim: int, embeddings_initializer="uniform", **kwargs):
+    def __init__(self, input_dim: int, output_dim: int, embeddings_initializer="uniform", embeddings_regularizer=None,
+                 activity_regularizer=None, embeddings_constraint=None, mask_zero: bool = False, **kwargs):
         super().__init__(**kwargs)
-        self.input_dim = input_dim
-        self.output_dim = output_dim
-        self.embeddings_initializer = embeddings_initializer
+        self.input_dim = positive_int(input_dim, f"{self.name}: input_dim")
+        self.output_dim = positive_int(output_dim, f"{self.name}: output_dim")
+        self.embeddings_initializer = initializers.get(embeddings_initializer, f"{self.name}: embeddings_initializer")
+        self.embeddings_regularizer = regularizers.get(embeddings_regularizer, f"{self.name}: embeddings_regularizer")
+        self.activity_regularizer = regularizers.get(activity_regularizer, f"{self.name}: activity_regularizer")
+        self.embeddings_constraint = constraints.get(embeddings_constraint, f"{self.name}: embeddings_constraint")
+        self.mask_zero = bool(mask_zero)
 
     def compute_output_shape(self, input_shape):
         return (*input_shape, self.output_dim)
 
-    def _count_params(self, input_shape) -> int:
-        return self.input_dim * self.output_dim
+    def weight_specs(self, input_shape):
+        return [("embeddings", (self.input_dim, self.output_dim))]
 
-    def get_config(self) -> dict:
-        return {**super().get_config(), "input_dim": self.input_dim, "output_dim": self.output_dim,
-                "embeddings_initializer": self.embeddings_initializer}
-
-    def tfjs_config(self) -> dict:
-        # Keras' "uniform" is RandomUniform(-0.05, 0.05), TF.js's default for Embedding too.
-        initializer = ("random_uniform" if self.embeddings_initializer == "uniform" else self.embeddings_initializer)
-        config = initializer_config(initializer)
-        if config["className"] == "RandomUniform":
-            config["config"].update(minval=-0.05, maxval=0.05)
-        return {**super().tfjs_config(), "inputDim": self.input_dim, "outputDim": self.output_dim,
-                "embeddingsInitializer": config}
-
-
-class BatchNormalization(Layer):
-    """Normalises its inputs with batch statistics while training, moving averages after."""
-
-    tfjs_class = "batchNormalization"
-
-    def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 0.001, center: bool = True,
-                 scale: bool = True, **kwargs):
-        super().__init__(**kwargs)
-        self.axis, self.momentum, self.epsilon, self.center, self.scale = axis, momentum, epsilon, center, scale
-
-    def _count_params(self, input_shape) -> int:
-        channels = input_shape[self.axis]
-        return channels * (2 + int(self.center) + int(self.scale))
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon,
-                "center": self.center, "scale": self.scale}
-
-    def tfjs_config(self) -> dict:
-        return {**super().tfjs_config(), "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon,
-                "center": self.center, "scale": self.scale}

@@ -1,7 +1,23 @@
 """The base of every layer, and the symbolic tensors that functional models are made of.
 
-A pyapp layer is plain Python: its Keras 3 config, its output shape and parameter count.
-When a model is built, the bridge makes the matching TF.js layer from `tfjs_config()`.
+A pyapp layer is a Keras 3 layer config held in Python: its class, its config (the dict
+Keras 3's `get_config()` returns), its output shape and its weights' shapes. Neither engine
+lives here: the TF.js engine (in the page) and the Keras 3 engine (under CPython) both
+build their own layer from the config (pyapp/backend/).
+
+Each layer class is its entry in the one layer table (`pyapp.layers.TABLE`), which
+`load_model`, `pyapp.io` and `python3 -m pyapp.convert` also read:
+
+- its `__init__` arguments named in `config_keys` are the Keras 3 config keys that TF.js
+  has too;
+- `keras_only`: Keras 3 config keys that TF.js lacks, each with the only value that TF.js
+  can honour (any other value is refused, naming the layer), or `ANY` where the value
+  does not change what the layer computes; pyapp's own configs leave them out;
+- `only`: keys both have, of which pyapp supports one value (a layer with several
+  outputs, `return_state=True`, is not a pyapp layer);
+- `tfjs_only`: TF.js config keys that Keras 3 lacks, dropped on the way to Keras;
+- `tfjs_names`: Keras 3 keys that TF.js names differently;
+- `weight_specs()`: the weights, by their names, in Keras 3's variable order.
 """
 
 from __future__ import annotations
@@ -10,19 +26,39 @@ import itertools
 import re
 from collections import defaultdict
 
-from .. import activations
+from .. import activations, constraints, initializers, regularizers
+
+__all__ = ["ANY", "KerasTensor", "Layer", "unique_name"]
+
+ANY = object()  # keras_only / tfjs_only: any value is accepted (it does not change the computation)
 
 _name_counters: dict[str, itertools.count] = defaultdict(lambda: itertools.count(1))
 
 
 def _snake_case(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower().replace("2_d", "2d").replace("1_d", "1d")
+    """Keras' naming of layers by class: Dense -> dense, Conv2D -> conv2d, LSTM -> lstm."""
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def unique_name(prefix: str) -> str:
     """dense, dense_1, dense_2, ... as Keras names layers."""
     index = next(_name_counters[prefix]) - 1
     return prefix if index == 0 else f"{prefix}_{index}"
+
+
+def positive_int(value, what: str) -> int:
+    """`value` if it is a positive integer, else a ValueError naming `what`."""
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"{what} must be a positive integer, got {value!r}")
+    return value
+
+
+def fraction(value, what: str) -> float:
+    """A fraction in [0, 1)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise ValueError(f"{what} must be a number in [0, 1), got {value!r}")
+    return float(value)
 
 
 class KerasTensor:
@@ -48,22 +84,29 @@ class Layer:
         input_shape: the shape of one sample (no batch axis), for the first layer of a
             `Sequential` model, as in Keras 2.
         trainable: whether `fit` updates its weights.
-        dtype: the dtype of its weights; TF.js computes in float32.
+        dtype: the dtype of its weights and computation: "float32" (TF.js computes in
+            float32 only; anything else is refused).
     """
 
-    tfjs_class = ""  # the TF.js layers factory: tf.layers[tfjs_class](config)
+    config_keys: tuple[str, ...] = ()
+    keras_only: dict = {}
+    only: dict = {}
+    tfjs_only: dict = {}
+    tfjs_names: dict = {}
+    rnn = False  # Keras 3 keeps the weights in the layer's `cell` (in .keras files)
 
     def __init__(self, name: str | None = None, input_shape=None, trainable: bool = True, dtype=None, **kwargs):
         if kwargs:
             raise TypeError(f"{type(self).__name__}() got unexpected keyword arguments: {sorted(kwargs)}")
+        if name is not None and (not isinstance(name, str) or not name):
+            raise ValueError(f"a layer's name must be a non-empty string, got {name!r}")
         self.name = name or unique_name(_snake_case(type(self).__name__))
         self.input_shape_arg = tuple(input_shape) if input_shape is not None else None
-        self.trainable = trainable
-        self.dtype = dtype or "float32"
+        self.trainable = bool(trainable)
+        self.dtype = _float32(dtype, self.name)
         self.built = False
         self.input_shape = None
         self.output_shape = None
-        self._tfjs = None  # the TF.js layer, once the model is built
 
     # -- Keras' protocol -------------------------------------------------------------
 
@@ -75,62 +118,129 @@ class Layer:
     def compute_output_shape(self, input_shape):
         return input_shape
 
+    def weight_specs(self, input_shape) -> list[tuple[str, tuple]]:
+        """(name, shape) of each weight, in Keras 3's order; None where the input shape is
+        unknown (`input_shape=None`) or an axis is."""
+        return []
+
     def count_params(self) -> int:
         """The number of weights, once the input shape is known."""
         if not self.built:
             raise ValueError(f"layer {self.name!r} is not built yet: its input shape is unknown")
-        return self._count_params(self.input_shape)
+        total = 0
+        for name, shape in self.weight_specs(self.input_shape):
+            if any(d is None for d in shape):
+                raise ValueError(f"layer {self.name!r}: weight {name!r} has an unknown size {shape}")
+            size = 1
+            for d in shape:
+                size *= d
+            total += size
+        return total
 
-    def _count_params(self, input_shape) -> int:
-        return 0
+    def non_trainable_weight_names(self) -> tuple[str, ...]:
+        """Weights that training does not update through gradients (BatchNormalization's statistics)."""
+        return ()
+
+    # -- the config ------------------------------------------------------------------
+
+    def canonical_config(self) -> dict:
+        """The layer's Keras 3 config without Keras' wrappers (pyapp.io's common form):
+        initializers as {"class_name", "config"}, dtype as a name, tuples as lists."""
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        for key in self.config_keys:
+            config[key] = _plain(getattr(self, key))
+        return config
 
     def get_config(self) -> dict:
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        """The config Keras 3's `get_config()` gives for this layer (`keras.layers.deserialize`
+        of {"class_name", "config"} rebuilds it)."""
+        from ..io._layers import keras_from_canonical
+
+        config = keras_from_canonical(type(self).__name__, self.canonical_config())
         if self.input_shape_arg is not None:
-            config["batch_shape"] = (None, *self.input_shape_arg)
+            config["batch_shape"] = [None, *self.input_shape_arg]
         return config
 
     @classmethod
     def from_config(cls, config: dict) -> "Layer":
+        """The layer a Keras 3 config (from `get_config()`, or Keras' own) describes;
+        what TF.js could not run the same way is refused, naming the layer."""
+        from ..io._layers import canonical_from_keras
+
         config = dict(config)
         batch_shape = config.pop("batch_shape", None)
+        canonical = canonical_from_keras(cls.__name__, config, f"layer {config.get('name')!r} ({cls.__name__})")
+        layer = cls.from_canonical(canonical)
         if batch_shape is not None:
-            config["input_shape"] = tuple(batch_shape[1:])
-        return cls(**config)
+            layer.input_shape_arg = tuple(batch_shape[1:])
+        return layer
+
+    @classmethod
+    def from_canonical(cls, config: dict) -> "Layer":
+        """The layer of a canonical config (see `canonical_config`), checked against the table."""
+        from ..io._layers import check_canonical
+
+        check_canonical(cls.__name__, config)
+        taken = {key: config[key] for key in ("name", "trainable", *cls.config_keys) if key in config}
+        return cls(**taken)
+
+    # -- calling ---------------------------------------------------------------------
 
     def __call__(self, inputs):
         """Called on KerasTensors: records the layer in a functional model's graph."""
         many = isinstance(inputs, (list, tuple))
         tensors = list(inputs) if many else [inputs]
-        if not all(isinstance(t, KerasTensor) for t in tensors):
+        if not tensors or not all(isinstance(t, KerasTensor) for t in tensors):
+            got = type(tensors[0]).__name__ if tensors else "nothing"
             raise TypeError(f"{self.name}: call a layer on the output of pyapp.Input(...) or of another layer "
-                            f"(to predict on data, use model.predict); got {type(tensors[0]).__name__}")
+                            f"(to predict on data, use model.predict); got {got}")
         shapes = [t.shape for t in tensors] if many else tensors[0].shape
         self.build(shapes)
         return KerasTensor(self.output_shape, "float32", self, tensors)
-
-    # -- the TF.js side ------------------------------------------------------------
-
-    def tfjs_config(self) -> dict:
-        """The config of the matching TF.js layer (camelCase, TF.js names)."""
-        return {"name": self.name, "trainable": self.trainable}
-
-    def extra_tfjs_layers(self) -> list[tuple[str, dict]]:
-        """TF.js layers applied after this one, for what TF.js lacks (leaky_relu)."""
-        return []
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
 
-class FusedActivation:
-    """For layers with an `activation` argument (Dense, convolutions): its TF.js name, and
-    the extra TF.js layer that stands in for activations TF.js has only as layers."""
+def _float32(dtype, name: str) -> str:
+    if isinstance(dtype, dict):  # Keras 3's DTypePolicy
+        dtype = (dtype.get("config") or {}).get("name")
+    if dtype not in (None, "float32"):
+        raise ValueError(f"layer {name!r}: dtype {dtype!r} is not supported: TF.js computes in float32 only")
+    return "float32"
 
-    def tfjs_activation(self) -> str:
-        return "linear" if self.activation == "leaky_relu" else activations.TFJS_NAMES[self.activation]
 
-    def extra_tfjs_layers(self) -> list[tuple[str, dict]]:
-        if self.activation == "leaky_relu":  # TF.js has LeakyReLU only as a layer
-            return [("leakyReLU", {"name": f"{self.name}_leaky_relu", "alpha": 0.2})]
-        return []
+def _plain(value):
+    """Tuples as lists, recursively (the JSON form of configs)."""
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+# -- the arguments many layers share ---------------------------------------------------
+
+
+class WithActivation:
+    """For layers with an `activation` argument, by Keras 3 name."""
+
+    def _set_activation(self, activation) -> None:
+        self.activation = activations.get(activation, self.name)
+
+
+class WithKernel:
+    """For layers with a kernel and a bias: their initializers, regularizers and constraints
+    (each a Keras name, a {"class_name", "config"} dict, or None)."""
+
+    def _set_kernel_args(self, use_bias, kernel_initializer, bias_initializer, kernel_regularizer=None,
+                         bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                         bias_constraint=None) -> None:
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer, f"{self.name}: kernel_initializer")
+        self.bias_initializer = initializers.get(bias_initializer, f"{self.name}: bias_initializer")
+        self.kernel_regularizer = regularizers.get(kernel_regularizer, f"{self.name}: kernel_regularizer")
+        self.bias_regularizer = regularizers.get(bias_regularizer, f"{self.name}: bias_regularizer")
+        self.activity_regularizer = regularizers.get(activity_regularizer, f"{self.name}: activity_regularizer")
+        self.kernel_constraint = constraints.get(kernel_constraint, f"{self.name}: kernel_constraint")
+        self.bias_constraint = constraints.get(bias_constraint, f"{self.name}: bias_constraint")

@@ -1,46 +1,65 @@
-"""Layers that merge several inputs: Concatenate, Add."""
+"""Layers that merge several inputs: Concatenate, and the element-wise Add, Multiply,
+Average, Maximum, Minimum. (Keras' Subtract has no TF.js layer.)"""
 
 from __future__ import annotations
 
 from .layer import Layer
 
+__all__ = ["Add", "Average", "Concatenate", "Maximum", "Minimum", "Multiply"]
+
+
+def _inputs(input_shape, layer: Layer) -> list:
+    if not isinstance(input_shape, list) or len(input_shape) < 2:
+        raise ValueError(f"{layer.name}: {type(layer).__name__} needs a list of at least 2 inputs")
+    return input_shape
+
 
 class Concatenate(Layer):
     """Joins its inputs along `axis` (default: the last)."""
 
-    tfjs_class = "concatenate"
+    config_keys = ("axis",)
 
     def __init__(self, axis: int = -1, **kwargs):
         super().__init__(**kwargs)
+        if isinstance(axis, bool) or not isinstance(axis, int):
+            raise ValueError(f"{self.name}: axis must be an integer, got {axis!r}")
         self.axis = axis
 
     def compute_output_shape(self, input_shape):
-        if not isinstance(input_shape, list) or len(input_shape) < 2:
-            raise ValueError(f"{self.name}: Concatenate needs a list of at least 2 inputs")
-        rank = len(input_shape[0])
+        shapes = _inputs(input_shape, self)
+        rank = len(shapes[0])
         axis = self.axis % rank
-        for shape in input_shape[1:]:
-            if len(shape) != rank or any(a != b for i, (a, b) in enumerate(zip(shape, input_shape[0])) if i != axis):
-                raise ValueError(f"{self.name}: shapes {input_shape} differ outside axis {self.axis}")
-        sizes = [shape[axis] for shape in input_shape]
+        for shape in shapes[1:]:
+            if len(shape) != rank or any(a != b for i, (a, b) in enumerate(zip(shape, shapes[0])) if i != axis):
+                raise ValueError(f"{self.name}: shapes {shapes} differ outside axis {self.axis}")
+        sizes = [shape[axis] for shape in shapes]
         total = None if None in sizes else sum(sizes)
-        return tuple(total if i == axis else d for i, d in enumerate(input_shape[0]))
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "axis": self.axis}
-
-    def tfjs_config(self) -> dict:
-        return {**super().tfjs_config(), "axis": self.axis}
+        return tuple(total if i == axis else d for i, d in enumerate(shapes[0]))
 
 
-class Add(Layer):
+class _ElementWise(Layer):
+    def compute_output_shape(self, input_shape):
+        shapes = _inputs(input_shape, self)
+        if any(tuple(shape) != tuple(shapes[0]) for shape in shapes[1:]):
+            raise ValueError(f"{self.name}: {type(self).__name__} needs inputs of one shape, got {shapes}")
+        return tuple(shapes[0])
+
+
+class Add(_ElementWise):
     """The element-wise sum of its inputs (all of one shape)."""
 
-    tfjs_class = "add"
 
-    def compute_output_shape(self, input_shape):
-        if not isinstance(input_shape, list) or len(input_shape) < 2:
-            raise ValueError(f"{self.name}: Add needs a list of at least 2 inputs")
-        if any(tuple(shape) != tuple(input_shape[0]) for shape in input_shape[1:]):
-            raise ValueError(f"{self.name}: Add needs inputs of one shape, got {input_shape}")
-        return tuple(input_shape[0])
+class Multiply(_ElementWise):
+    """The element-wise product of its inputs (all of one shape)."""
+
+
+class Average(_ElementWise):
+    """The element-wise mean of its inputs (all of one shape)."""
+
+
+class Maximum(_ElementWise):
+    """The element-wise maximum of its inputs (all of one shape)."""
+
+
+class Minimum(_ElementWise):
+    """The element-wise minimum of its inputs (all of one shape)."""

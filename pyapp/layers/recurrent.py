@@ -1,26 +1,51 @@
-"""Recurrent layers over (batch, timesteps, features) inputs."""
+"""Recurrent layers over (batch, timesteps, features) inputs: SimpleRNN, LSTM, GRU."""
 
 from __future__ import annotations
 
-from .. import activations
-from ..initializers import tfjs_config as initializer_config
-from .layer import Layer
+from .. import activations, constraints, initializers, regularizers
+from .layer import ANY, Layer, WithActivation, fraction, positive_int
+
+__all__ = ["GRU", "LSTM", "SimpleRNN"]
 
 
-class _RNN(Layer):
+class _RNN(WithActivation, Layer):
     gates = 1
+    rnn = True
+    config_keys = ("units", "activation", "use_bias", "kernel_initializer", "recurrent_initializer",
+                   "bias_initializer", "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+                   "activity_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint",
+                   "dropout", "recurrent_dropout", "return_sequences", "return_state", "go_backwards",
+                   "stateful", "unroll")
+    keras_only = {"zero_output_for_mask": False, "seed": ANY, "use_cudnn": ANY}
+    only = {"return_state": False}
 
-    def __init__(self, units: int, activation="tanh", use_bias: bool = True, return_sequences: bool = False,
-                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 **kwargs):
+    def __init__(self, units: int, activation="tanh", use_bias: bool = True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout: float = 0.0, recurrent_dropout: float = 0.0,
+                 return_sequences: bool = False, return_state: bool = False, go_backwards: bool = False,
+                 stateful: bool = False, unroll: bool = False, **kwargs):
         super().__init__(**kwargs)
-        self.units = units
-        self.activation = activations.get(activation)
-        self.use_bias = use_bias
-        self.return_sequences = return_sequences
-        self.kernel_initializer = kernel_initializer
-        self.recurrent_initializer = recurrent_initializer
-        self.bias_initializer = bias_initializer
+        self.units = positive_int(units, f"{self.name}: units")
+        self._set_activation(activation)
+        self.use_bias = bool(use_bias)
+        where = self.name + ": "
+        self.kernel_initializer = initializers.get(kernel_initializer, where + "kernel_initializer")
+        self.recurrent_initializer = initializers.get(recurrent_initializer, where + "recurrent_initializer")
+        self.bias_initializer = initializers.get(bias_initializer, where + "bias_initializer")
+        self.kernel_regularizer = regularizers.get(kernel_regularizer, where + "kernel_regularizer")
+        self.recurrent_regularizer = regularizers.get(recurrent_regularizer, where + "recurrent_regularizer")
+        self.bias_regularizer = regularizers.get(bias_regularizer, where + "bias_regularizer")
+        self.kernel_constraint = constraints.get(kernel_constraint, where + "kernel_constraint")
+        self.recurrent_constraint = constraints.get(recurrent_constraint, where + "recurrent_constraint")
+        self.bias_constraint = constraints.get(bias_constraint, where + "bias_constraint")
+        self.activity_regularizer = regularizers.get(activity_regularizer, f"{self.name}: activity_regularizer")
+        self.dropout = fraction(dropout, f"{self.name}: dropout")
+        self.recurrent_dropout = fraction(recurrent_dropout, f"{self.name}: recurrent_dropout")
+        if return_state:
+            raise ValueError(f"{self.name}: return_state=True is not supported (a pyapp layer has one output)")
+        self.return_sequences, self.return_state = bool(return_sequences), False
+        self.go_backwards, self.stateful, self.unroll = bool(go_backwards), bool(stateful), bool(unroll)
 
     def compute_output_shape(self, input_shape):
         if len(input_shape) != 3:
@@ -29,60 +54,37 @@ class _RNN(Layer):
             return (input_shape[0], input_shape[1], self.units)
         return (input_shape[0], self.units)
 
-    def _count_params(self, input_shape) -> int:
-        units = self.units
-        return self.gates * (units * (input_shape[-1] + units) + (units if self.use_bias else 0))
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "units": self.units, "activation": self.activation, "use_bias": self.use_bias,
-                "return_sequences": self.return_sequences, "kernel_initializer": self.kernel_initializer,
-                "recurrent_initializer": self.recurrent_initializer, "bias_initializer": self.bias_initializer}
-
-    def tfjs_config(self) -> dict:
-        if self.activation == "leaky_relu":
-            raise ValueError(f"{self.name}: leaky_relu is not available inside TF.js's recurrent layers")
-        return {**super().tfjs_config(), "units": self.units, "activation": activations.TFJS_NAMES[self.activation],
-                "useBias": self.use_bias, "returnSequences": self.return_sequences,
-                "kernelInitializer": initializer_config(self.kernel_initializer),
-                "recurrentInitializer": initializer_config(self.recurrent_initializer),
-                "biasInitializer": initializer_config(self.bias_initializer)}
+    def weight_specs(self, input_shape):
+        n = self.gates * self.units
+        features = None if input_shape is None else input_shape[-1]
+        return [("kernel", (features, n)), ("recurrent_kernel", (self.units, n))] + (
+            [("bias", (n,))] if self.use_bias else [])
 
 
 class _GatedRNN(_RNN):
+    config_keys = (*_RNN.config_keys, "recurrent_activation")
+    tfjs_only = {"implementation": ANY}
+
     def __init__(self, units: int, recurrent_activation="sigmoid", **kwargs):
         super().__init__(units, **kwargs)
         # Keras 3's default; TF.js's own default is hard_sigmoid, which Keras 3 defines
-        # differently, so it is always set explicitly.
-        self.recurrent_activation = activations.get(recurrent_activation)
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "recurrent_activation": self.recurrent_activation}
-
-    def tfjs_config(self) -> dict:
-        return {**super().tfjs_config(), "recurrentActivation": activations.TFJS_NAMES[self.recurrent_activation]}
+        # differently, so it is always given explicitly.
+        self.recurrent_activation = activations.get(recurrent_activation, f"{self.name}: recurrent_activation")
 
 
 class SimpleRNN(_RNN):
     """A fully connected RNN: the output is fed back to the next step."""
 
-    tfjs_class = "simpleRNN"
-
 
 class LSTM(_GatedRNN):
     """Long short-term memory (Hochreiter and Schmidhuber, 1997)."""
 
-    tfjs_class = "lstm"
     gates = 4
+    config_keys = (*_GatedRNN.config_keys, "unit_forget_bias")
 
     def __init__(self, units: int, unit_forget_bias: bool = True, **kwargs):
         super().__init__(units, **kwargs)
-        self.unit_forget_bias = unit_forget_bias
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "unit_forget_bias": self.unit_forget_bias}
-
-    def tfjs_config(self) -> dict:
-        return {**super().tfjs_config(), "unitForgetBias": self.unit_forget_bias}
+        self.unit_forget_bias = bool(unit_forget_bias)
 
 
 class GRU(_GatedRNN):
@@ -92,14 +94,13 @@ class GRU(_GatedRNN):
     pyapp's default, and True is refused rather than silently changed.
     """
 
-    tfjs_class = "gru"
     gates = 3
+    config_keys = (*_GatedRNN.config_keys, "reset_after")
+    only = {**_RNN.only, "reset_after": False}
 
     def __init__(self, units: int, reset_after: bool = False, **kwargs):
         if reset_after:
-            raise ValueError("GRU(reset_after=True) is not available in TensorFlow.js; use reset_after=False")
+            raise ValueError("GRU(reset_after=True) is not available in TensorFlow.js: TF.js's GRU computes "
+                             "reset_after=False only. Build the GRU with reset_after=False")
         super().__init__(units, **kwargs)
         self.reset_after = False
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "reset_after": False}

@@ -1,24 +1,26 @@
-"""`Model`: a graph of layers from inputs to outputs, trained and run on TF.js.
+"""`Model`: a graph of layers from inputs to outputs: a Keras 3 description that an engine runs.
 
 Made with the functional API, `Model(inputs, outputs)`, or as a `Sequential`. pyapp keeps
-the graph (layers, shapes, configs) in Python and builds the matching TF.js LayersModel
-from it; `fit`, `evaluate` and `predict` run TF.js's own loops, so the batch loop stays in
-JavaScript and Python is called once per epoch (DESIGN.md, decision 2).
+the description in Python: the layer graph as Keras 3 configs, and, once there are any,
+the weights as numpy arrays (`pyapp.io.Model`). `get_config`, `to_json`, `summary` and
+`count_params` need nothing else. `fit`, `evaluate`, `predict` and the weights go to the
+engine of the place the program runs in (`pyapp.backend.engine()`): TF.js in the page,
+Keras 3 under CPython; each builds its own model from the same description.
 """
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 
-from .. import backend, callbacks as callbacks_module, losses as losses_module, metrics as metrics_module
-from .. import optimizers as optimizers_module, random_state
+from .. import backend, callbacks as callbacks_module, io as model_io, losses as losses_module
+from .. import metrics as metrics_module, optimizers as optimizers_module
 from ..layers.input_layer import InputLayer
 from ..layers.layer import KerasTensor, Layer, unique_name
 from . import summary as summary_module
 
-
-def _bridge():
-    return backend._bridge()
+__all__ = ["Model"]
 
 
 class Model:
@@ -40,7 +42,8 @@ class Model:
         self.optimizer = None
         self.loss = None
         self.compiled_metrics: list[str] = []
-        self._tfjs_model = None
+        self._engine_model = None  # the engine's own model, built on first use
+        self._pending_weights: dict[str, list[np.ndarray]] = {}  # by layer name, until the engine takes them
         if inputs is None and outputs is None:
             self._inputs, self._outputs = [], []
             return
@@ -55,6 +58,7 @@ class Model:
         for tensor in self._inputs:
             if not isinstance(tensor.layer, InputLayer):
                 raise ValueError("Model inputs must come from pyapp.Input(...)")
+        self._nodes()  # an output that depends on an input not given is an error now, not at fit
 
     # -- the graph -------------------------------------------------------------------
 
@@ -111,30 +115,60 @@ class Model:
         if not self.built:
             raise ValueError(f"model {self.name!r} has no inputs yet")
 
-    def _tfjs(self):
-        """The TF.js model, built on first use."""
-        if self._tfjs_model is None:
-            self._ensure_built()
-            bridge = _bridge()
-            symbolic = {}
-            for tensor in self._inputs:
-                symbolic[id(tensor)] = bridge.make_input(tensor.shape[1:], tensor.dtype, tensor.layer.name)
-            for node in self._nodes():
-                layer = node.layer
-                if layer._tfjs is None:
-                    config = layer.tfjs_config()
-                    layer._tfjs = [bridge.make_layer(layer.tfjs_class, config)]
-                    layer._tfjs += [bridge.make_layer(cls, cfg) for cls, cfg in layer.extra_tfjs_layers()]
-                parents = [symbolic[id(parent)] for parent in node.inputs]
-                value = bridge.apply_layer(layer._tfjs[0], parents if len(parents) > 1 else parents[0])
-                for extra in layer._tfjs[1:]:
-                    value = bridge.apply_layer(extra, value)
-                symbolic[id(node)] = value
-            self._tfjs_model = bridge.make_model([symbolic[id(t)] for t in self._inputs],
-                                                 [symbolic[id(t)] for t in self._outputs], self.name)
+    def _all_layers(self) -> list[Layer]:
+        """Every layer of the description, InputLayers first (a Sequential's too)."""
+        return self.layers
+
+    def _description(self, with_weights: bool = True) -> model_io.Model:
+        """The model as `pyapp.io` describes it: Keras 3 configs, the graph, and the weights
+        (None for a layer whose weights the engine has not made yet)."""
+        self._ensure_built()
+        weights = self._current_weights() if with_weights else {}
+        sequential = type(self).__name__ == "Sequential"
+        parents: dict[str, list[KerasTensor]] = {}
+        for node in self._nodes():
+            if node.layer.name in parents:
+                raise ValueError(f"layer {node.layer.name!r} is called more than once: shared layers are not "
+                                 "supported in pyapp models")
+            parents[node.layer.name] = node.inputs
+        entries = []
+        for layer in self._all_layers():
+            inbound = [] if sequential or layer.name not in parents else [
+                [[parent.layer.name, 0, 0] for parent in parents[layer.name]]]
+            has_weights = bool(layer.weight_specs(layer.input_shape))
+            entries.append(model_io.Layer(type(layer).__name__, layer.name, layer.canonical_config(), inbound,
+                                          weights.get(layer.name) if has_weights else []))
+        refs = lambda tensors: [[t.layer.name, 0, 0] for t in tensors]  # noqa: E731
+        return model_io.Model("Sequential" if sequential else "Functional", self.name, entries,
+                              [] if sequential else refs(self._inputs), [] if sequential else refs(self._outputs))
+
+    # -- the engine ------------------------------------------------------------------
+
+    def _engine(self):
+        """The engine's model of this description, built on first use."""
+        if self._engine_model is None:
+            engine = backend.engine()
+            description = self._description(with_weights=False)
+            for entry in description.layers:
+                entry.weights = self._pending_weights.get(entry.name)
+            self._engine_model = engine.build(description)
+            self._pending_weights = {}
             if self.compiled:
-                self._compile_tfjs()
-        return self._tfjs_model
+                engine.compile(self._engine_model, self.optimizer, self.loss, self.compiled_metrics)
+        return self._engine_model
+
+    def _current_weights(self) -> dict[str, list[np.ndarray]]:
+        """The weights by layer name: the engine's if it has a model, else those given."""
+        if self._engine_model is not None:
+            return backend.engine().get_weights(self._engine_model)
+        return dict(self._pending_weights)
+
+    def _forget_engine_model(self) -> None:
+        """Lets the engine's model go, keeping its weights for the next one (the graph changed)."""
+        if self._engine_model is not None:
+            self._pending_weights = self._current_weights()
+            backend.engine().dispose(self._engine_model)
+            self._engine_model = None
 
     # -- compile ---------------------------------------------------------------------
 
@@ -150,20 +184,8 @@ class Model:
         self.loss = [losses_module.get(item) for item in losses]
         self.compiled_metrics = [metrics_module.get(m) for m in (metrics or [])]
         self.compiled = True
-        if self._tfjs_model is not None:
-            self._compile_tfjs()
-
-    def _compile_tfjs(self) -> None:
-        bridge = _bridge()
-        name, args = self.optimizer.tfjs_factory()
-        old = self._tfjs_model.optimizer
-        optimizer = bridge.make_optimizer(name, args)
-        tfjs_losses = [bridge.huber_loss(item.delta) if isinstance(item, losses_module.Huber)
-                       else losses_module.TFJS_NAMES[item] for item in self.loss]
-        loss = tfjs_losses[0] if len(tfjs_losses) == 1 else tfjs_losses
-        bridge.compile_model(self._tfjs_model, optimizer, loss, self.compiled_metrics)
-        if old is not None:
-            old.dispose()
+        if self._engine_model is not None:
+            backend.engine().compile(self._engine_model, self.optimizer, self.loss, self.compiled_metrics)
 
     def _require_compiled(self, what: str) -> None:
         if not self.compiled:
@@ -218,96 +240,36 @@ class Model:
         `history = await model.fit(...)`; that works everywhere.
         """
         self._require_compiled("fit")
-        steps = self._fit_steps(x, y, batch_size or 32, epochs, verbose, callbacks or [], validation_split,
-                                validation_data, shuffle, initial_epoch)
-        if _bridge().can_block():
-            return _drive_blocking(steps)
-        return _PendingFit(_drive_async(steps))
-
-    def _fit_steps(self, x, y, batch_size, epochs, verbose, callbacks, validation_split, validation_data, shuffle,
-                   initial_epoch):
-        if not isinstance(epochs, int) or epochs < 1:
+        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
             raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
         if not 0 <= validation_split < 1:
             raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
+        batch_size = batch_size or 32
         xs = self._check_inputs(x)
         ys = self._check_targets(y, len(xs[0]))
+        validation = None
         if validation_data is not None:
             if not isinstance(validation_data, (list, tuple)) or len(validation_data) != 2:
                 raise ValueError("validation_data must be a tuple (x_val, y_val)")
             val_x = self._check_inputs(validation_data[0], "validation x")
-            val_y = self._check_targets(validation_data[1], len(val_x[0]))
+            validation = (val_x, self._check_targets(validation_data[1], len(val_x[0])))
         elif validation_split:
             split = int(len(xs[0]) * (1 - validation_split))  # the last samples, before shuffling, as Keras
             if split == 0 or split == len(xs[0]):
                 raise ValueError(f"validation_split={validation_split} leaves no training or no validation samples "
                                  f"of {len(xs[0])}")
-            val_x, val_y = [a[split:] for a in xs], [a[split:] for a in ys]
+            validation = ([a[split:] for a in xs], [a[split:] for a in ys])
             xs, ys = [a[:split] for a in xs], [a[:split] for a in ys]
-        else:
-            val_x = val_y = None
-
-        bridge = _bridge()
-        tfjs_model = self._tfjs()
         history = callbacks_module.History()
-        chosen = [history, *callbacks]
+        chosen = [history, *(callbacks or [])]
         if verbose:  # "auto" prints, as Keras does outside a notebook's progress bar
             chosen.append(callbacks_module.ProgbarLogger())
         callback_list = callbacks_module.CallbackList(
             chosen, self, {"epochs": epochs, "batch_size": batch_size, "samples": len(xs[0]), "verbose": verbose})
-        on_batch_end = None
-        if callback_list.wants_batches():
-            def on_batch_end(batch, logs):
-                callback_list.on_train_batch_end(batch, _keras_logs(logs))
-                if self.stop_training:
-                    tfjs_model.stopTraining = True
-
-        tensors_x = [bridge.to_tensor(a) for a in xs]
-        tensors_y = [bridge.to_tensor(a) for a in ys]
-        validation = None
-        if val_x is not None:
-            validation = ([bridge.to_tensor(a) for a in val_x], [bridge.to_tensor(a) for a in val_y])
-        rng = random_state.generator()
         self.stop_training = False
-        try:
-            callback_list.on_train_begin({})
-            for epoch in range(initial_epoch, epochs):
-                callback_list.on_epoch_begin(epoch, {})
-                epoch_x, epoch_y, made = tensors_x, tensors_y, []
-                if shuffle:
-                    order = bridge.to_tensor(rng.permutation(len(xs[0])).astype(np.int32))
-                    epoch_x = [bridge.tf().gather(t, order) for t in tensors_x]
-                    epoch_y = [bridge.tf().gather(t, order) for t in tensors_y]
-                    made = [order, *epoch_x, *epoch_y]
-                val = None
-                if validation is not None:
-                    val = (_one_or_list(validation[0]), _one_or_list(validation[1]))
-                try:
-                    promise, proxy = bridge.fit_epoch(tfjs_model, _one_or_list(epoch_x), _one_or_list(epoch_y),
-                                                      batch_size, val, epoch, on_batch_end)
-                    try:
-                        js_history = yield promise  # the driver waits for TF.js's epoch
-                    finally:
-                        if proxy is not None:
-                            proxy.destroy()
-                finally:
-                    for tensor in made:
-                        tensor.dispose()
-                logs = _keras_logs(bridge.history_logs(js_history))
-                callback_list.on_epoch_end(epoch, logs)
-                if self.stop_training or tfjs_model.stopTraining:
-                    break
-            callback_list.on_train_end({})
-        except Exception as error:
-            if type(error).__name__ == "JsException":
-                raise bridge.js_error(error) from None
-            raise
-        finally:
-            for tensor in tensors_x + tensors_y + (validation[0] + validation[1] if validation else []):
-                tensor.dispose()
-            tfjs_model.stopTraining = False
-        history.set_model(self)
-        return history
+        return backend.engine().fit(self._engine(), self, xs, ys, validation, batch_size=batch_size, epochs=epochs,
+                                    initial_epoch=initial_epoch, shuffle=shuffle, callbacks=callback_list,
+                                    history=history)
 
     # -- evaluate and predict -----------------------------------------------------------
 
@@ -316,21 +278,10 @@ class Model:
         self._require_compiled("evaluate")
         xs = self._check_inputs(x)
         ys = self._check_targets(y, len(xs[0]))
-        bridge = _bridge()
-        tfjs_model = self._tfjs()
-        tensors = [bridge.to_tensor(a) for a in xs + ys]
-        try:
-            results = bridge.as_list(bridge.evaluate(tfjs_model, _one_or_list(tensors[:len(xs)]),
-                                                     _one_or_list(tensors[len(xs):]), batch_size or 32))
-            values = [float(bridge.to_numpy(r)) for r in results]
-            for result in results:
-                result.dispose()
-        finally:
-            for tensor in tensors:
-                tensor.dispose()
+        results = backend.engine().evaluate(self._engine(), xs, ys, batch_size or 32)
         if return_dict:
-            names = [metrics_module.keras_log_name(n) for n in bridge.metric_names(tfjs_model)]
-            return dict(zip(names, values))
+            return results
+        values = list(results.values())
         return values[0] if len(values) == 1 else values
 
     def __sklearn_is_fitted__(self) -> bool:
@@ -341,17 +292,7 @@ class Model:
     def predict(self, x, batch_size=None, verbose="auto"):
         """The model's outputs for x, as numpy (a list of arrays for several outputs)."""
         xs = self._check_inputs(x)
-        bridge = _bridge()
-        tfjs_model = self._tfjs()
-        tensors = [bridge.to_tensor(a) for a in xs]
-        try:
-            outputs = bridge.as_list(bridge.predict(tfjs_model, _one_or_list(tensors), batch_size or 32))
-            arrays = [bridge.to_numpy(output) for output in outputs]
-            for output in outputs:
-                output.dispose()
-        finally:
-            for tensor in tensors:
-                tensor.dispose()
+        arrays = backend.engine().predict(self._engine(), xs, batch_size or 32)
         return arrays[0] if self._single_output else arrays
 
     def __call__(self, x):
@@ -362,35 +303,29 @@ class Model:
 
     # -- weights ---------------------------------------------------------------------------
 
-    def _weighted_layers(self) -> list[Layer]:
-        self._tfjs()
-        return [layer for layer in self.layers if layer._tfjs]
-
     def get_weights(self) -> list[np.ndarray]:
         """Every weight, layer by layer (as Keras orders them), as numpy arrays."""
-        bridge = _bridge()
-        return [bridge.to_numpy(w) for layer in self._weighted_layers() for w in bridge.layer_weights(layer._tfjs[0])]
+        by_layer = backend.engine().get_weights(self._engine())
+        return [array for layer in self.layers for array in by_layer.get(layer.name, [])]
 
     def set_weights(self, weights) -> None:
         """Sets every weight from a list like `get_weights()` returns."""
-        bridge = _bridge()
         weights = list(weights)
-        layers = self._weighted_layers()
-        expected = [(layer, tuple(w.shape.to_py())) for layer in layers for w in bridge.layer_weights(layer._tfjs[0])]
+        expected = [(layer, name, shape) for layer in self.layers
+                    for name, shape in layer.weight_specs(layer.input_shape)]
         if len(weights) != len(expected):
             raise ValueError(f"set_weights: the model has {len(expected)} weight arrays, got {len(weights)}")
-        arrays = []
-        for array, (layer, shape) in zip(weights, expected):
-            array = backend.standardize_array(array, f"weight of layer {layer.name!r}").astype(np.float32)
-            if array.shape != shape:
-                raise ValueError(f"set_weights: layer {layer.name!r} expects a weight of shape {shape}, got {array.shape}")
-            arrays.append(array)
-        start = 0
-        for layer in layers:
-            count = len(bridge.layer_weights(layer._tfjs[0]))
-            if count:
-                bridge.set_layer_weights(layer._tfjs[0], arrays[start:start + count])
-            start += count
+        by_layer: dict[str, list[np.ndarray]] = {}
+        for array, (layer, name, shape) in zip(weights, expected):
+            array = backend.standardize_array(array, f"weight {name!r} of layer {layer.name!r}").astype(np.float32)
+            if array.shape != tuple(shape):
+                raise ValueError(f"set_weights: layer {layer.name!r} expects a weight of shape {tuple(shape)}, "
+                                 f"got {array.shape}")
+            by_layer.setdefault(layer.name, []).append(array)
+        if self._engine_model is None and not _engine_available():
+            self._pending_weights = by_layer  # kept for the engine, and for save()
+            return
+        backend.engine().set_weights(self._engine(), by_layer)
 
     def count_params(self) -> int:
         self._ensure_built()
@@ -405,16 +340,13 @@ class Model:
         (print_fn or print)(text)
 
     def get_config(self) -> dict:
-        """The architecture in Keras 3's format: `keras.Model.from_config` rebuilds it."""
-        from .saving import model_config
-
-        return model_config(self)
+        """The architecture in Keras 3's format (what `keras.Model.get_config` gives):
+        `pyapp.models.model_from_config` and Keras' `from_config` rebuild it."""
+        return model_io.keras_config(self._description(with_weights=False))["config"]
 
     def to_json(self, **kwargs) -> str:
         """The architecture as Keras 3 JSON: `keras.models.model_from_json` rebuilds it."""
-        import json
-
-        return json.dumps(self.get_config(), **kwargs)
+        return json.dumps(model_io.keras_config(self._description(with_weights=False)), **kwargs)
 
     def save(self, filepath: str) -> None:
         """Saves the architecture and weights: "model.keras" (a Keras 3 file),
@@ -426,66 +358,17 @@ class Model:
         save_model(self, filepath)
 
     def dispose(self) -> None:
-        """Frees the TF.js model's memory now (weights and optimizer state)."""
-        if self._tfjs_model is not None:
-            _bridge().dispose_model(self._tfjs_model)
-            self._tfjs_model = None
-            for layer in self.layers:
-                layer._tfjs = None
+        """Frees the engine's model now (weights and optimizer state); the next use builds
+        it again with the same weights."""
+        self._forget_engine_model()
 
 
-# Training is a generator that yields TF.js promises: either driver waits for each.
-# (A Python coroutine cannot be run with run_sync from inside the running program's own
-# asyncio task, so the blocking driver waits on the JS promises themselves.)
-
-def _drive_blocking(steps):
+def _engine_available() -> bool:
     try:
-        promise = next(steps)
-        while True:
-            try:
-                value = _bridge().run_async_blocking(promise)
-            except BaseException as error:  # noqa: BLE001 - handed back to the generator
-                promise = steps.throw(error)
-            else:
-                promise = steps.send(value)
-    except StopIteration as done:
-        return done.value
-
-
-async def _drive_async(steps):
-    try:
-        promise = next(steps)
-        while True:
-            try:
-                value = await promise
-            except BaseException as error:  # noqa: BLE001 - handed back to the generator
-                promise = steps.throw(error)
-            else:
-                promise = steps.send(value)
-    except StopIteration as done:
-        return done.value
-
-
-class _PendingFit:
-    """`model.fit(...)` where Python cannot wait for TF.js: it must be awaited."""
-
-    def __init__(self, coroutine):
-        self._coroutine = coroutine
-
-    def __await__(self):
-        return self._coroutine.__await__()
-
-    def __getattr__(self, name):
-        raise RuntimeError("this browser cannot wait for training without `await` (no JSPI): "
-                           "write `history = await model.fit(...)`")
-
-
-def _one_or_list(tensors: list):
-    return tensors[0] if len(tensors) == 1 else tensors
-
-
-def _keras_logs(logs: dict) -> dict:
-    return {metrics_module.keras_log_name(key): value for key, value in logs.items()}
+        backend.engine()
+    except ImportError:
+        return False
+    return True
 
 
 def _check_shape(array: np.ndarray, expected: tuple, what: str) -> None:

@@ -44,13 +44,16 @@ class Sequential(Model):
             self._stack.append(layer)
         else:
             raise TypeError(f"Sequential.add takes a layer, got {type(layer).__name__}")
-        if self._tfjs_model is not None:
-            self.dispose()
+        self._forget_engine_model()  # the next one is built with the trained weights kept
         self._connect()
 
     def pop(self) -> Layer:
+        """Removes the top layer and returns it."""
+        if not self._stack:
+            raise ValueError("pop(): the Sequential model has no layers")
         layer = self._stack.pop()
-        self.dispose()
+        self._forget_engine_model()
+        self._pending_weights.pop(layer.name, None)
         self._connect()
         return layer
 
@@ -78,6 +81,10 @@ class Sequential(Model):
     def layers(self) -> list[Layer]:
         return list(self._stack)
 
+    def _all_layers(self) -> list[Layer]:
+        return [self._input_layer, *self._stack]
+
 
 def _dtype_name(array) -> str:
+    """The Input dtype for data like `array` (already one of TF.js's dtypes)."""
     return {"f": "float32", "i": "int32", "b": "bool"}[array.dtype.kind]

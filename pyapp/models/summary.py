@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 
 def _size(params: int) -> str:
     size = params * 4.0
@@ -13,9 +15,11 @@ def _size(params: int) -> str:
 
 
 def _non_trainable(layer) -> int:
-    if type(layer).__name__ == "BatchNormalization":
-        return 2 * layer.input_shape[layer.axis]
-    return 0
+    """Parameters that gradients do not train: all of a frozen layer's, else its statistics."""
+    if not layer.trainable:
+        return layer.count_params()
+    fixed = layer.non_trainable_weight_names()
+    return sum(math.prod(shape) for name, shape in layer.weight_specs(layer.input_shape) if name in fixed)
 
 
 def format_summary(model, width: int = 80) -> str:
@@ -39,8 +43,7 @@ def format_summary(model, width: int = 80) -> str:
         return left + middle.join(fill * w for w in widths) + right
 
     total = model.count_params()
-    frozen = sum(layer.count_params() for layer in model.layers if not layer.trainable)
-    non_trainable = frozen + sum(_non_trainable(layer) for layer in model.layers if layer.trainable)
+    non_trainable = sum(_non_trainable(layer) for layer in model.layers)
     out = [f'Model: "{model.name}"', rule("┏", "┳", "┓", "━"), line(headers, "┃", "┃", "┃", align_right=()),
            rule("┡", "╇", "┩", "━")]
     out += [line(row, "│", "│", "│") for row in rows]

@@ -23,7 +23,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 os.environ.setdefault("KERAS_BACKEND", "jax")
-keras = pytest.importorskip("keras")
+import keras  # noqa: E402 - after KERAS_BACKEND
 import io_keras_models as models  # noqa: E402
 
 TOLERANCE = 1e-5

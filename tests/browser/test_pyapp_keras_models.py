@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
-keras = pytest.importorskip("keras")
+import keras  # noqa: E402 - after KERAS_BACKEND
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 import io_keras_models as models  # noqa: E402  (shared Keras model builders)
 

@@ -2,9 +2,11 @@
 and scikit-learn. (Drawing, and everything that crosses to TF.js, is tested in the page:
 tests/browser/test_vis.py, test_examples_data.py.)"""
 
+import hashlib
 import io
 import json
 import sys
+from importlib import resources
 import zipfile
 from pathlib import Path
 
@@ -90,15 +92,12 @@ def test_bad_json_is_refused_clearly(text, expected):
         datasets.load_json(b'[{"x": 1}]', columns=["y"])
 
 
-def test_cars_json_as_the_build_ships_it():
-    """The cars data is the build's (vega_datasets 0.9.0, pinned): read it as load_cars does."""
-    import build
-
-    wheel = build.CACHE / "pypi" / build.CARS_DATA[2]
-    if not wheel.exists():
-        pytest.skip("vega_datasets' wheel is not in the build cache: run `python3 build.py` first")
-    raw = zipfile.ZipFile(wheel).read(build.CARS_DATA[4])
-    cars = datasets.load_json(raw, name="cars.json")
+def test_cars_json_is_vega_datasets_file():
+    """pyapp's copy of the cars data is vega_datasets 0.9.0's cars.json (pinned by sha256 in
+    the README), and load_cars reads it whole."""
+    raw = resources.files("pyapp").joinpath("_data", "cars.json").read_bytes()
+    assert hashlib.sha256(raw).hexdigest() in (ROOT / "README.md").read_text()
+    cars = datasets.load_cars()
     assert len(cars) == 406
     x, y = data.drop_missing(cars["Horsepower"], cars["Miles_per_Gallon"])
     records = json.loads(raw)

@@ -31,7 +31,7 @@ os.environ.setdefault("KERAS_BACKEND", "jax")
 
 
 def test_hdf5_writer_is_read_by_h5py_and_by_our_reader(tmp_path):
-    h5py = pytest.importorskip("h5py")
+    import h5py
     rng = np.random.default_rng(0)
     root = Group()
     v = root.require("layers/dense/vars")
@@ -77,7 +77,7 @@ def fresh_keras_names():
 
 @pytest.fixture(scope="module")
 def keras_models(tmp_path_factory):
-    pytest.importorskip("keras")
+    import keras  # noqa: F401,E402 - in the tools lock: a missing one fails
     import io_keras_models as models
 
     folder = tmp_path_factory.mktemp("models")
@@ -153,7 +153,7 @@ def test_tfjs_sequential_without_input_layer_and_with_default_names(tmp_path):
     bias = np.array([0.5, -1], "float32")
     data = model_io.tfjs_to_keras(doc, {"w.bin": kernel.tobytes() + bias.tobytes()})
     (tmp_path / "m.keras").write_bytes(data)
-    pytest.importorskip("keras")
+    import keras  # noqa: F401,E402 - in the tools lock: a missing one fails
     model = _load(tmp_path / "m.keras")
     x = np.array([[1, 2, 3]], "float32")
     assert np.allclose(model.predict(x, verbose=0), x @ kernel + bias)
@@ -252,7 +252,7 @@ def test_keras_weights_that_do_not_fit(keras_models):
 
 
 def test_hard_sigmoid_and_reset_after_are_refused_not_changed(tmp_path):
-    keras = pytest.importorskip("keras")
+    import keras  # noqa: E402 - after KERAS_BACKEND
     L = keras.layers
     m = keras.Sequential([keras.Input((4, 2)), L.LSTM(3, recurrent_activation="hard_sigmoid")])
     m.save(tmp_path / "hs.keras")

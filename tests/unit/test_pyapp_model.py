@@ -140,6 +140,6 @@ def test_history_and_batch_hooks():
 def test_seed_makes_initializer_configs_repeat():
     def configs():
         pyapp.utils.set_random_seed(7)
-        return [layers.Dense(2, name=f"d{i}").tfjs_config()["kernelInitializer"] for i in range(2)]
+        return [layers.Dense(2, name=f"d{i}").get_config()["kernel_initializer"] for i in range(2)]
     first, second = configs(), configs()
     assert first == second and first[0] != first[1]

@@ -1,0 +1,262 @@
+"""The Keras 3 engine: runs a pyapp model description natively, under CPython.
+
+pyapp builds a real `keras.Model` from the same Keras 3 config that the page's engine
+reads, on whatever backend Keras uses (`KERAS_BACKEND`: JAX, TensorFlow or PyTorch), so
+the model trains on a laptop's CPU, a GPU server or, with `pyapp.distribution`, several
+devices. pyapp's callbacks see the same hooks and logs as in the page; `.keras` files are
+written by Keras itself, and the browser's model storage is a folder here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib.util
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+
+def _default_keras_backend() -> None:
+    """Keras defaults to TensorFlow; `pip install "pyapp[keras]"` brings JAX instead. Where
+    the user set no KERAS_BACKEND and the backend of ~/.keras/keras.json (which Keras writes
+    with "tensorflow" on first use) is not installed, use JAX, so that the native set-up is
+    that one command."""
+    if "KERAS_BACKEND" in os.environ or "keras" in sys.modules:
+        return
+    config = os.path.join(os.environ.get("KERAS_HOME", os.path.expanduser("~/.keras")), "keras.json")
+    try:
+        with open(config) as stream:
+            configured = json.load(stream).get("backend", "tensorflow")
+    except (OSError, ValueError):
+        configured = "tensorflow"
+    module = {"torch": "torch", "jax": "jax", "tensorflow": "tensorflow", "numpy": "numpy"}.get(configured, configured)
+    if importlib.util.find_spec(module) is None and importlib.util.find_spec("jax") is not None:
+        os.environ["KERAS_BACKEND"] = "jax"
+
+
+_default_keras_backend()
+
+import keras  # noqa: E402 - after the backend is chosen
+
+from .. import io as model_io
+from .. import losses as losses_module
+
+__all__ = ["available_backends", "build", "compile", "delete_model", "dispose", "evaluate", "fit", "get_backend",
+           "get_weights", "list_models", "load_from_app", "load_from_browser", "memory", "predict", "save_keras",
+           "save_to_browser", "set_backend", "set_weights", "to_numpy", "to_tensor", "unreachable_storage"]
+
+
+# ---------------------------------------------------------------- backends and tensors
+
+
+def get_backend() -> str:
+    return keras.backend.backend()
+
+
+def available_backends() -> list[str]:
+    return [get_backend()]
+
+
+def set_backend(name: str) -> None:
+    """Keras picks its backend when it is imported: only the one in use can be "set"."""
+    if name != get_backend():
+        raise ValueError(f"natively, Keras' backend is chosen before Keras is imported: set KERAS_BACKEND={name} "
+                         f"(this process runs on {get_backend()!r})")
+
+
+def memory() -> dict:
+    raise RuntimeError("pyapp.backend.memory() counts TF.js's tensors, in the page; natively ask your Keras "
+                       "backend (JAX, TensorFlow or PyTorch)")
+
+
+def to_tensor(array: np.ndarray):
+    return keras.ops.convert_to_tensor(array)
+
+
+def to_numpy(tensor) -> np.ndarray:
+    return keras.ops.convert_to_numpy(tensor)
+
+
+# ---------------------------------------------------------------- building
+
+
+def build(description: model_io.Model) -> keras.Model:
+    """The Keras model of `description`, with its weights where it has them (the rest as
+    the layers' initializers make them)."""
+    model = keras.saving.deserialize_keras_object(model_io.keras_config(description))
+    set_weights(model, {entry.name: entry.weights for entry in description.layers if entry.weights})
+    return model
+
+
+def get_weights(model: keras.Model) -> dict[str, list[np.ndarray]]:
+    """Each layer's weights in Keras 3's order."""
+    return {layer.name: [np.asarray(w, dtype=np.float32) for w in layer.get_weights()]
+            for layer in _layers(model) if layer.weights}
+
+
+def set_weights(model: keras.Model, by_layer: dict[str, list[np.ndarray]]) -> None:
+    layers = {layer.name: layer for layer in _layers(model)}
+    for name, arrays in by_layer.items():
+        layers[name].set_weights([np.asarray(array, dtype=np.float32) for array in arrays])
+
+
+def _layers(model: keras.Model) -> list:
+    """Every layer, a Sequential's InputLayer too (which `model.layers` leaves out)."""
+    return list(model.layers) if not isinstance(model, keras.Sequential) else list(model._layers)
+
+
+def dispose(model: keras.Model) -> None:
+    """Keras frees a model when nothing refers to it."""
+
+
+# ---------------------------------------------------------------- compile
+
+
+def compile(model: keras.Model, optimizer, losses: list, metrics: list[str]) -> None:  # noqa: A001 - Keras' verb
+    keras_optimizer = getattr(keras.optimizers, type(optimizer).__name__)(**optimizer.get_config())
+    keras_losses = [keras.losses.Huber(delta=item.delta) if isinstance(item, losses_module.Huber) else item
+                    for item in losses]
+    model.compile(optimizer=keras_optimizer, loss=keras_losses[0] if len(keras_losses) == 1 else keras_losses,
+                  metrics=list(metrics))
+
+
+# ---------------------------------------------------------------- fit, evaluate, predict
+
+
+class _PyappCallbacks(keras.callbacks.Callback):
+    """pyapp's callbacks (on the pyapp model) as one Keras callback; a pyapp callback that
+    sets `model.stop_training` stops Keras' loop."""
+
+    def __init__(self, callback_list, pyapp_model):
+        super().__init__()
+        self.callback_list, self.pyapp_model = callback_list, pyapp_model
+        self.batches = callback_list.wants_batches()
+
+    def _call(self, hook: str, *args) -> None:
+        getattr(self.callback_list, hook)(*args)
+        if self.pyapp_model.stop_training:
+            self.model.stop_training = True
+
+    def on_train_begin(self, logs=None):
+        self._call("on_train_begin", _floats(logs))
+
+    def on_train_end(self, logs=None):
+        self._call("on_train_end", _floats(logs))
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._call("on_epoch_begin", epoch, _floats(logs))
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._call("on_epoch_end", epoch, _floats(logs))
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if self.batches:
+            self._call("on_train_batch_begin", batch, _floats(logs))
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.batches:
+            self._call("on_train_batch_end", batch, _floats(logs))
+
+
+def _floats(logs) -> dict:
+    return {key: float(value) for key, value in (logs or {}).items()}
+
+
+def _one_or_list(arrays: list):
+    return arrays[0] if len(arrays) == 1 else list(arrays)
+
+
+def fit(model: keras.Model, pyapp_model, xs, ys, validation, *, batch_size, epochs, initial_epoch, shuffle,
+        callbacks, history):
+    """Trains with Keras' own fit; pyapp's callbacks and History see every epoch."""
+    validation_data = None
+    if validation is not None:
+        validation_data = (_one_or_list(validation[0]), _one_or_list(validation[1]))
+    model.fit(_one_or_list(xs), _one_or_list(ys), batch_size=batch_size, epochs=epochs, initial_epoch=initial_epoch,
+              shuffle=shuffle, validation_data=validation_data, verbose=0,
+              callbacks=[_PyappCallbacks(callbacks, pyapp_model)])
+    history.set_model(pyapp_model)
+    return history
+
+
+def evaluate(model: keras.Model, xs, ys, batch_size: int) -> dict:
+    """{"loss": ..., metric: ...} as Keras names them."""
+    results = model.evaluate(_one_or_list(xs), _one_or_list(ys), batch_size=batch_size, verbose=0, return_dict=True)
+    ordered = sorted(results.items(), key=lambda item: item[0] != "loss")  # the loss first, as in the page
+    return {key: float(value) for key, value in ordered}
+
+
+def predict(model: keras.Model, xs, batch_size: int) -> list[np.ndarray]:
+    outputs = model.predict(_one_or_list(xs), batch_size=batch_size, verbose=0)
+    return [np.asarray(o) for o in outputs] if isinstance(outputs, (list, tuple)) else [np.asarray(outputs)]
+
+
+def save_keras(model: keras.Model, path: str) -> None:
+    model.save(path)
+
+
+# ---------------------------------------------------------------- the browser's storage, natively: a folder
+
+
+def _store() -> Path:
+    return Path(os.environ.get("PYAPP_MODEL_STORE", Path.home() / ".pyapp" / "models"))
+
+
+def _stored(url: str) -> Path:
+    """indexeddb://NAME -> <store>/indexeddb/NAME.keras."""
+    scheme, _, name = url.partition("://")
+    if not name or "/" in name or name.startswith("."):
+        raise ValueError(f"{url!r}: give a model name after {scheme}://, without '/'")
+    return _store() / scheme / f"{name}.keras"
+
+
+def unreachable_storage(url: str) -> str | None:
+    return None
+
+
+def save_to_browser(model: keras.Model, url: str) -> None:
+    """indexeddb:// and localstorage:// save a .keras file in the store; downloads://NAME
+    writes NAME.json and NAME.weights.bin here, as TF.js offers them in the page."""
+    if url.startswith("downloads://"):
+        name = url.removeprefix("downloads://") or "model"
+        with tempfile.TemporaryDirectory() as folder:
+            model.save(os.path.join(folder, "model.keras"))
+            doc, files = model_io.keras_to_tfjs(os.path.join(folder, "model.keras"))
+        data = b"".join(files.values())
+        doc["weightsManifest"][0]["paths"] = [f"./{name}.weights.bin"]
+        Path(f"{name}.weights.bin").write_bytes(data)
+        Path(f"{name}.json").write_text(json.dumps(doc))
+        return
+    path = _stored(url)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    model.save(path.with_name(path.stem + ".tmp.keras"))
+    os.replace(path.with_name(path.stem + ".tmp.keras"), path)  # the old model or the new, whole
+
+
+def load_from_browser(url: str) -> model_io.Model:
+    path = _stored(url)
+    if not path.exists():
+        raise ValueError(f"cannot load {url!r}: no such model in {_store()} (saved: {sorted(list_models())})")
+    return model_io.read_keras(path)
+
+
+def load_from_app(url: str) -> model_io.Model:
+    raise FileNotFoundError(f"no such file: {url!r}")
+
+
+def list_models() -> dict:
+    out = {}
+    for path in sorted(_store().glob("*/*.keras")):
+        if path.stem.endswith(".tmp"):
+            continue
+        saved = datetime.datetime.fromtimestamp(path.stat().st_mtime).isoformat(timespec="seconds")
+        out[f"{path.parent.name}://{path.stem}"] = {"date_saved": saved, "bytes": path.stat().st_size}
+    return out
+
+
+def delete_model(url: str) -> None:
+    _stored(url).unlink()

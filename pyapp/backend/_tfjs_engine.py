@@ -1,0 +1,371 @@
+"""The TF.js engine: runs a pyapp model description on TensorFlow.js, in the page.
+
+The model is built from the description the same way `tf.loadLayersModel` builds one from
+a model.json: `pyapp.io` writes the TF.js topology from the layer table, and TF.js's own
+`fromConfig` makes the layers. `fit`, `evaluate` and `predict` run TF.js's own loops, so
+the batch loop stays in JavaScript and Python is called once per epoch (DESIGN.md,
+decision 2), or per batch only when a callback asks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+import js
+from pyodide.ffi import JsException, JsProxy, create_proxy, to_js
+
+from .. import io as model_io
+from .. import losses as losses_module, metrics as metrics_module, random_state
+from . import _tfjs
+from ._tfjs import (available_backends, delete_model, fetch_app_file, get_backend, list_models, memory,
+                    set_backend, to_numpy, to_tensor)
+
+__all__ = ["TfjsModel", "available_backends", "build", "compile", "delete_model", "dispose", "evaluate",
+           "fetch_app_file", "fit", "get_backend", "get_weights", "list_models", "load_from_app",
+           "load_from_browser", "memory", "predict", "save_to_browser", "set_backend", "set_weights", "to_numpy",
+           "to_tensor", "unreachable_storage"]
+
+
+@dataclass
+class TfjsModel:
+    """A TF.js LayersModel, and each layer's weight names in Keras 3's order."""
+
+    model: JsProxy
+    weight_names: dict[str, list[str]]
+
+
+# ---------------------------------------------------------------- building
+
+
+def _camel_case(identifier: str) -> str:
+    """TF.js's toCamelCase: kernel_initializer -> kernelInitializer; no "_", no change."""
+    return re.sub(r"_+(\w|$)", lambda match: match.group(1).upper(), identifier)
+
+
+def _ts_config(value, key: str | None = None):
+    """A model.json topology as TF.js's `fromConfig` takes it.
+
+    This is TF.js's `convertPythonicToTs` (tfjs-layers/src/utils/serialization_utils.ts),
+    which `tf.loadLayersModel` applies before `fromConfig` but TF.js does not export:
+    keys and string values to camelCase, except names (of the model and its layers, and
+    those in inbound nodes and in the input and output lists).
+    """
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, str):
+        return _camel_case(value)
+    if isinstance(value, list):
+        keeps_names = key in ("inboundNodes", "inputLayers", "outputLayers")
+        return [item if keeps_names and index == 0 and isinstance(item, str) else _ts_config(item, key)
+                for index, item in enumerate(value)]
+    out = {}
+    for name, item in value.items():
+        if name == "name" and isinstance(item, str):
+            out[name] = item
+        else:
+            out[_camel_case(name)] = _ts_config(item, _camel_case(name))
+    return out
+
+
+def build(description: model_io.Model) -> TfjsModel:
+    """The TF.js model of `description`, with its weights where it has them (the rest as
+    the layers' initializers make them)."""
+    topology = model_io.tfjs_topology(description)
+    tf = _tfjs.tf()
+    cls = tf.Sequential if topology["class_name"] == "Sequential" else tf.LayersModel
+    try:
+        model = cls.fromConfig(cls, _tfjs.json_object(_ts_config(topology["config"])))
+    except JsException as error:
+        raise _tfjs.js_error(error) from None
+    names = {entry.name: model_io.weight_names(entry.class_name, entry.config) for entry in description.layers}
+    handle = TfjsModel(model, names)
+    given = {entry.name: entry.weights for entry in description.layers if entry.weights}
+    if given:
+        set_weights(handle, given)
+    return handle
+
+
+def _layers_by_name(handle: TfjsModel) -> dict:
+    return {str(layer.name): layer for layer in handle.model.layers}
+
+
+def get_weights(handle: TfjsModel) -> dict[str, list[np.ndarray]]:
+    """Each layer's weights, in Keras 3's order (TF.js's differs for some layers)."""
+    out = {}
+    for name, layer in _layers_by_name(handle).items():
+        wanted = handle.weight_names.get(name)
+        if not wanted:
+            continue
+        by_name = {str(w.originalName).rsplit("/", 1)[-1]: w for w in layer.weights}
+        out[name] = [to_numpy(by_name[weight].read()) for weight in wanted]
+    return out
+
+
+def set_weights(handle: TfjsModel, by_layer: dict[str, list[np.ndarray]]) -> None:
+    """Sets the weights of the layers named in `by_layer` (each list in Keras 3's order).
+
+    Each value goes straight into the weight's tf.Variable (`LayerVariable.val`): TF.js's
+    `setWeights` applies a weight's constraint (MaxNorm, ...) on every write, so a loaded
+    model would not keep its weights; Keras applies constraints only after an optimizer step.
+    """
+    layers = _layers_by_name(handle)
+    for name, arrays in by_layer.items():
+        given = dict(zip(handle.weight_names[name], arrays))
+        for weight in layers[name].weights:
+            array = np.asarray(given[str(weight.originalName).rsplit("/", 1)[-1]], dtype=np.float32)
+            if tuple(weight.shape.to_py()) != array.shape:
+                raise ValueError(f"layer {name!r}: weight {str(weight.originalName)!r} has shape "
+                                 f"{tuple(weight.shape.to_py())}, got {array.shape}")
+            tensor = to_tensor(array)
+            try:
+                weight.val.assign(tensor)
+            except JsException as error:
+                raise _tfjs.js_error(error) from None
+            finally:
+                tensor.dispose()
+
+
+def dispose(handle: TfjsModel) -> None:
+    model = handle.model
+    optimizer = model.optimizer
+    model.dispose()
+    if optimizer is not None:
+        optimizer.dispose()
+
+
+# ---------------------------------------------------------------- compile
+
+
+def compile(handle: TfjsModel, optimizer, losses: list, metrics: list[str]) -> None:  # noqa: A001 - Keras' verb
+    tf = _tfjs.tf()
+    name, args = optimizer.tfjs_factory()
+    old = handle.model.optimizer
+    tfjs_optimizer = getattr(tf.train, name)(*args)
+    tfjs_losses = [_huber_loss(item.delta) if isinstance(item, losses_module.Huber) else losses_module.TFJS_NAMES[item]
+                   for item in losses]
+    loss = tfjs_losses[0] if len(tfjs_losses) == 1 else to_js(tfjs_losses)
+    try:
+        handle.model.compile(to_js({"optimizer": tfjs_optimizer, "loss": loss, "metrics": metrics},
+                                   dict_converter=js.Object.fromEntries))
+    except JsException as error:
+        raise _tfjs.js_error(error) from None
+    if old is not None:
+        old.dispose()
+
+
+def _huber_loss(delta: float):
+    """A TF.js loss function (TF.js's layers have no "huber" string)."""
+    return js.Function.new("tf", "delta", "return (yTrue, yPred) => tf.losses.huberLoss(yTrue, yPred, undefined, delta);")(
+        _tfjs.tf(), delta)
+
+
+# ---------------------------------------------------------------- fit, evaluate, predict
+
+
+def _js_tensors(tensors: list):
+    """One tensor, or a list of tensors (several inputs/outputs) as a JS array."""
+    return tensors[0] if len(tensors) == 1 else to_js(tensors)
+
+
+def fit(handle: TfjsModel, model, xs, ys, validation, *, batch_size, epochs, initial_epoch, shuffle, callbacks,
+        history):
+    """Trains with TF.js's fit, one epoch per call, so that callbacks run between epochs.
+    Returns the History; where Python cannot wait for TF.js (no JSPI), an object to await."""
+    steps = _fit_steps(handle.model, model, xs, ys, validation, batch_size, epochs, initial_epoch, shuffle,
+                       callbacks, history)
+    if _tfjs.can_block():
+        return _drive_blocking(steps)
+    return _PendingFit(_drive_async(steps))
+
+
+def _fit_steps(tfjs_model, model, xs, ys, validation, batch_size, epochs, initial_epoch, shuffle, callback_list,
+               history):
+    """Training as a generator that yields TF.js promises; a driver waits for each."""
+    tf = _tfjs.tf()
+    on_batch_end = None
+    if callback_list.wants_batches():
+        def on_batch_end(batch, logs):
+            callback_list.on_train_batch_end(batch, _keras_logs(logs))
+            if model.stop_training:
+                tfjs_model.stopTraining = True
+
+    tensors_x = [to_tensor(a) for a in xs]
+    tensors_y = [to_tensor(a) for a in ys]
+    val_tensors = None
+    if validation is not None:
+        val_tensors = ([to_tensor(a) for a in validation[0]], [to_tensor(a) for a in validation[1]])
+    rng = random_state.generator()
+    try:
+        callback_list.on_train_begin({})
+        for epoch in range(initial_epoch, epochs):
+            callback_list.on_epoch_begin(epoch, {})
+            epoch_x, epoch_y, made = tensors_x, tensors_y, []
+            if shuffle:
+                order = to_tensor(rng.permutation(len(xs[0])).astype(np.int32))
+                epoch_x = [tf.gather(t, order) for t in tensors_x]
+                epoch_y = [tf.gather(t, order) for t in tensors_y]
+                made = [order, *epoch_x, *epoch_y]
+            try:
+                promise, proxy = _fit_epoch(tfjs_model, epoch_x, epoch_y, batch_size, val_tensors, epoch, on_batch_end)
+                try:
+                    js_history = yield promise  # the driver waits for TF.js's epoch
+                finally:
+                    if proxy is not None:
+                        proxy.destroy()
+            finally:
+                for tensor in made:
+                    tensor.dispose()
+            logs = _keras_logs({key: float(values[-1]) for key, values in js_history.history.to_py().items()})
+            callback_list.on_epoch_end(epoch, logs)
+            if model.stop_training or tfjs_model.stopTraining:
+                break
+        callback_list.on_train_end({})
+    except JsException as error:
+        raise _tfjs.js_error(error) from None
+    finally:
+        for tensor in tensors_x + tensors_y + (val_tensors[0] + val_tensors[1] if val_tensors else []):
+            tensor.dispose()
+        tfjs_model.stopTraining = False
+    history.set_model(model)
+    return history
+
+
+def _fit_epoch(tfjs_model, xs, ys, batch_size: int, validation, epoch: int, on_batch_end=None):
+    """One epoch of TF.js's own fit (the batch loop stays in JS); returns the JS promise."""
+    options = {"batchSize": batch_size, "epochs": epoch + 1, "initialEpoch": epoch, "shuffle": False, "verbose": 0}
+    js_options = to_js(options, dict_converter=js.Object.fromEntries)
+    if validation is not None:
+        js_options.validationData = to_js([_js_tensors(validation[0]), _js_tensors(validation[1])])
+    proxy = None
+    if on_batch_end is not None:
+        proxy = create_proxy(lambda batch, logs: on_batch_end(int(batch), _logs_to_dict(logs)))
+        js_options.callbacks = to_js({"onBatchEnd": proxy}, dict_converter=js.Object.fromEntries)
+    return tfjs_model.fit(_js_tensors(xs), _js_tensors(ys), js_options), proxy
+
+
+def _logs_to_dict(logs) -> dict:
+    if logs is None:
+        return {}
+    return {key: float(value) for key, value in logs.to_py().items()}
+
+
+def _keras_logs(logs: dict) -> dict:
+    return {metrics_module.keras_log_name(key): value for key, value in logs.items()}
+
+
+def _drive_blocking(steps):
+    # (A Python coroutine cannot be run with run_sync from inside the running program's own
+    # asyncio task, so the blocking driver waits on the JS promises themselves.)
+    try:
+        promise = next(steps)
+        while True:
+            try:
+                value = _tfjs.run_async_blocking(promise)
+            except BaseException as error:  # noqa: BLE001 - handed back to the generator
+                promise = steps.throw(error)
+            else:
+                promise = steps.send(value)
+    except StopIteration as done:
+        return done.value
+
+
+async def _drive_async(steps):
+    try:
+        promise = next(steps)
+        while True:
+            try:
+                value = await promise
+            except BaseException as error:  # noqa: BLE001 - handed back to the generator
+                promise = steps.throw(error)
+            else:
+                promise = steps.send(value)
+    except StopIteration as done:
+        return done.value
+
+
+class _PendingFit:
+    """`model.fit(...)` where Python cannot wait for TF.js: it must be awaited."""
+
+    def __init__(self, coroutine):
+        self._coroutine = coroutine
+
+    def __await__(self):
+        return self._coroutine.__await__()
+
+    def __getattr__(self, name):
+        raise RuntimeError("this browser cannot wait for training without `await` (no JSPI): "
+                           "write `history = await model.fit(...)`")
+
+
+def evaluate(handle: TfjsModel, xs, ys, batch_size: int) -> dict:
+    """{"loss": ..., metric: ...} as Keras names them."""
+    tensors = [to_tensor(a) for a in xs + ys]
+    try:
+        try:
+            results = handle.model.evaluate(_js_tensors(tensors[:len(xs)]), _js_tensors(tensors[len(xs):]),
+                                            _tfjs.json_object({"batchSize": batch_size}))
+        except JsException as error:
+            raise _tfjs.js_error(error) from None
+        results = [results] if hasattr(results, "dataSync") else list(results)
+        values = [float(to_numpy(r)) for r in results]
+        for result in results:
+            result.dispose()
+    finally:
+        for tensor in tensors:
+            tensor.dispose()
+    names = [metrics_module.keras_log_name(str(n)) for n in handle.model.metricsNames]
+    return dict(zip(names, values))
+
+
+def predict(handle: TfjsModel, xs, batch_size: int) -> list[np.ndarray]:
+    tensors = [to_tensor(a) for a in xs]
+    try:
+        try:
+            outputs = handle.model.predict(_js_tensors(tensors), _tfjs.json_object({"batchSize": batch_size}))
+        except JsException as error:
+            raise _tfjs.js_error(error) from None
+        outputs = [outputs] if hasattr(outputs, "dataSync") else list(outputs)
+        arrays = [to_numpy(output) for output in outputs]
+        for output in outputs:
+            output.dispose()
+    finally:
+        for tensor in tensors:
+            tensor.dispose()
+    return arrays
+
+
+# ---------------------------------------------------------------- the browser's storage
+
+
+def unreachable_storage(url: str) -> str | None:
+    """Why saving to `url` cannot work where Python runs here, or None."""
+    needed = _tfjs.unreachable_storage(url)
+    if not needed:
+        return None
+    instead = "indexeddb://" + url.split("://", 1)[1] if needed == "localStorage" else "a .keras file"
+    return (f"there is no {needed} where Python runs here (a Web Worker outside the pyapp page); "
+            f"save to {instead} instead")
+
+
+def save_to_browser(handle: TfjsModel, url: str) -> None:
+    _tfjs.save_to_browser(handle.model, url)
+
+
+def load_from_browser(url: str) -> model_io.Model:
+    """The description of a model in the browser's storage."""
+    return _from_artifacts(*_tfjs.load_artifacts(url))
+
+
+def load_from_app(url: str) -> model_io.Model:
+    """The description of a TF.js model.json shipped with the app."""
+    return _from_artifacts(*_tfjs.load_http_artifacts(url))
+
+
+def _from_artifacts(topology, specs: list, data: bytes) -> model_io.Model:
+    """TF.js's ModelArtifacts read directly (not through a `.keras` written and read back)."""
+    from ..io._formats import _split_weights
+
+    return model_io.model_from_artifacts(topology, _split_weights(specs, bytes(data)))

@@ -1,0 +1,127 @@
+"""One model, two engines (issue 13): the same description runs on Keras 3 here and on
+TF.js in the page, and `.keras` files move between them unchanged.
+
+The engine is the same in both ways of opening the page, so these run in the served page.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "unit"))
+os.environ.setdefault("KERAS_BACKEND", "jax")
+import keras  # noqa: E402
+from layer_examples import EXAMPLES, keras_model, sample_inputs  # noqa: E402
+
+TOLERANCE = 1e-5
+
+
+@pytest.fixture(scope="module")
+def page(browser, dist, server):
+    """A served page of its own: the engine is the same from disk (tested there by the
+    other modules), so these run once."""
+    from conftest import open_app
+
+    app = open_app(browser, dist, server, "served")
+    yield app
+    assert not app.errors and not app.log.problems, (app.errors, app.log.problems)
+    app.page.context.close()
+
+
+def put_file(app, name: str, data: bytes) -> None:
+    app.check(f"import base64\nopen({name!r}, 'wb').write(base64.b64decode({base64.b64encode(data).decode()!r}))")
+
+
+def get_file(app, name: str) -> bytes:
+    return base64.b64decode(app.check(f"import base64\nbase64.b64encode(open({name!r}, 'rb').read()).decode()").strip("'"))
+
+
+def page_predict(app, path: str, inputs: list[np.ndarray]) -> np.ndarray:
+    """Loads `path` with pyapp's load_model in the page and predicts `inputs` there."""
+    arrays = ", ".join(f"np.frombuffer(base64.b64decode({base64.b64encode(a.tobytes()).decode()!r}), "
+                       f"dtype={a.dtype.name!r}).reshape({a.shape})" for a in inputs)
+    out = app.check(f"import base64, numpy as np, pyapp\nm = pyapp.models.load_model({path!r})\n"
+                    f"x = [{arrays}]\nout = m.predict(x if len(x) > 1 else x[0], verbose=0)\n"
+                    "base64.b64encode(out.astype('float32').tobytes()).decode()")
+    return np.frombuffer(base64.b64decode(out.strip("'")), dtype=np.float32)
+
+
+@pytest.mark.parametrize("class_name", sorted(EXAMPLES))
+def test_every_layer_of_the_table_goes_from_keras_to_the_page_and_back(page, class_name, tmp_path):
+    model = keras_model(class_name)
+    model.save(tmp_path / "native.keras")
+    inputs = sample_inputs(class_name)
+    expected = model.predict(inputs if len(inputs) > 1 else inputs[0], verbose=0)
+    put_file(page, "native.keras", (tmp_path / "native.keras").read_bytes())
+    got = page_predict(page, "native.keras", inputs)
+    np.testing.assert_allclose(got, expected.ravel(), atol=TOLERANCE)
+    page.check("m.save('back.keras')")
+    (tmp_path / "back.keras").write_bytes(get_file(page, "back.keras"))
+    back = keras.saving.load_model(tmp_path / "back.keras")
+    for before, after in zip(model.get_weights(), back.get_weights()):
+        assert np.array_equal(before, after), "weights bit for bit"
+    assert class_name in [layer["class_name"] for layer in back.get_config()["layers"]]
+
+
+SCRIPT = '''
+import numpy as np
+import pyapp
+from pyapp import layers
+from sklearn.datasets import load_digits
+
+pyapp.utils.set_random_seed(0)
+digits = load_digits()
+x, y = (digits.data / 16).astype("float32"), digits.target
+model = pyapp.Sequential([pyapp.Input((64,)), layers.Dense(32, activation="relu"), layers.BatchNormalization(),
+                          layers.Dense(10, activation="softmax")])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+history = await model.fit(x[:1400], y[:1400], epochs=8, batch_size=32, verbose=0)
+loss, accuracy = model.evaluate(x[1400:], y[1400:], verbose=0)
+model.save("model.keras")
+np.save("predictions.npy", model.predict(x[1400:], verbose=0))
+print(f"accuracy {accuracy:.4f}")
+'''
+
+
+def test_one_script_natively_and_in_the_page_gives_interchangeable_keras_files(page, tmp_path):
+    """The same script (with `await model.fit`, which works in both places) trains natively
+    and in the page; each `.keras` predicts in the other place as it did where it was made."""
+    from sklearn.datasets import load_digits
+
+    # Natively: top-level await is the page's; a native script runs it in asyncio.
+    native_script = "import asyncio\nasync def main():\n" + "".join(f"    {line}\n" for line in SCRIPT.splitlines()) \
+        + "asyncio.run(main())\n"
+    run = subprocess.run([sys.executable, "-c", native_script], cwd=tmp_path, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT), "KERAS_BACKEND": "jax"}, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    native_accuracy = float(run.stdout.split("accuracy ")[-1])
+    page.check(SCRIPT)
+    page_accuracy = float(page.check("accuracy"))
+    assert native_accuracy >= 0.85 and page_accuracy >= 0.85
+    assert abs(native_accuracy - page_accuracy) < 0.05, "within noise of each other"
+
+    x_test = (load_digits().data / 16).astype("float32")[1400:]
+    # The native file, in the page, predicts as Keras did.
+    put_file(page, "native.keras", (tmp_path / "model.keras").read_bytes())
+    native_predictions = np.load(tmp_path / "predictions.npy")
+    np.testing.assert_allclose(page_predict(page, "native.keras", [x_test]), native_predictions.ravel(),
+                               atol=TOLERANCE)
+    # The page's file, in Keras, predicts as the page did.
+    (tmp_path / "page.keras").write_bytes(get_file(page, "model.keras"))
+    page_predictions = np.load(__import__("io").BytesIO(get_file(page, "predictions.npy")))
+    in_keras = keras.saving.load_model(tmp_path / "page.keras").predict(x_test, verbose=0)
+    np.testing.assert_allclose(in_keras, page_predictions, atol=TOLERANCE)
+
+
+def test_the_page_runs_on_tfjs_and_distribution_is_native_only(page):
+    assert page.check("import pyapp\npyapp.backend.engine_name()") == "'tfjs'"
+    error = page.run("import pyapp\npyapp.distribution.list_devices()")["error"]
+    assert error["type"] == "RuntimeError" and "native-only" in error["message"]

@@ -1,0 +1,70 @@
+"""One example of every layer of the table: its arguments and the input it takes.
+
+Both the CPython tests (each layer against Keras 3 itself) and the browser's round trip
+(Keras 3 -> page -> Keras 3) build their models from here; a layer added to the table
+without an example here fails `test_every_layer_of_the_table_has_an_example`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# class name -> (layer arguments, input shapes of one sample (several for merging layers), input dtype)
+EXAMPLES: dict[str, tuple[dict, list[tuple], str]] = {
+    "Dense": ({"units": 3, "activation": "tanh", "kernel_regularizer": "l2"}, [(5,)], "float32"),
+    "Activation": ({"activation": "softplus"}, [(4,)], "float32"),
+    "LeakyReLU": ({"negative_slope": 0.1}, [(4,)], "float32"),
+    "Dropout": ({"rate": 0.3}, [(4,)], "float32"),
+    "Flatten": ({}, [(3, 2)], "float32"),
+    "Reshape": ({"target_shape": (2, 3)}, [(6,)], "float32"),
+    "Embedding": ({"input_dim": 10, "output_dim": 3}, [(4,)], "int32"),
+    "BatchNormalization": ({"momentum": 0.9}, [(4,)], "float32"),
+    "LayerNormalization": ({"epsilon": 1e-4}, [(4,)], "float32"),
+    "Conv1D": ({"filters": 2, "kernel_size": 3, "padding": "same", "activation": "relu"}, [(6, 2)], "float32"),
+    "Conv2D": ({"filters": 2, "kernel_size": (3, 2), "strides": 2, "kernel_constraint": "max_norm"}, [(6, 6, 2)],
+               "float32"),
+    "MaxPooling1D": ({"pool_size": 2}, [(6, 2)], "float32"),
+    "AveragePooling1D": ({"pool_size": 3, "strides": 1}, [(6, 2)], "float32"),
+    "MaxPooling2D": ({"pool_size": (2, 2)}, [(4, 4, 2)], "float32"),
+    "AveragePooling2D": ({"pool_size": 2, "padding": "same"}, [(5, 5, 2)], "float32"),
+    "GlobalAveragePooling1D": ({}, [(5, 3)], "float32"),
+    "GlobalMaxPooling1D": ({}, [(5, 3)], "float32"),
+    "GlobalAveragePooling2D": ({}, [(3, 3, 2)], "float32"),
+    "GlobalMaxPooling2D": ({}, [(3, 3, 2)], "float32"),
+    "SimpleRNN": ({"units": 3, "return_sequences": True}, [(4, 2)], "float32"),
+    "LSTM": ({"units": 3}, [(4, 2)], "float32"),
+    "GRU": ({"units": 3, "reset_after": False}, [(4, 2)], "float32"),
+    "Concatenate": ({"axis": -1}, [(3,), (2,)], "float32"),
+    "Add": ({}, [(3,), (3,)], "float32"),
+    "Multiply": ({}, [(3,), (3,)], "float32"),
+    "Average": ({}, [(3,), (3,)], "float32"),
+    "Maximum": ({}, [(3,), (3,)], "float32"),
+    "Minimum": ({}, [(3,), (3,)], "float32"),
+}
+
+
+def sample_inputs(class_name: str, count: int = 4, seed: int = 0) -> list[np.ndarray]:
+    """Inputs for the example of `class_name`: `count` samples per input."""
+    _, shapes, dtype = EXAMPLES[class_name]
+    rng = np.random.default_rng(seed)
+    if dtype == "int32":
+        return [rng.integers(0, 10, size=(count, *shape)).astype(np.int32) for shape in shapes]
+    return [rng.normal(size=(count, *shape)).astype(np.float32) for shape in shapes]
+
+
+def keras_model(class_name: str):
+    """A trained-looking Keras 3 functional model: the example layer (with random, not
+    initial, weights), then a Dense on its flattened output, so that every layer's output
+    reaches a prediction."""
+    import keras
+
+    args, shapes, dtype = EXAMPLES[class_name]
+    inputs = [keras.Input(shape, dtype=dtype) for shape in shapes]
+    layer = getattr(keras.layers, class_name)(**args)
+    x = layer(inputs if len(inputs) > 1 else inputs[0])
+    outputs = keras.layers.Dense(2)(keras.layers.Flatten()(x) if len(x.shape) > 2 else x)
+    model = keras.Model(inputs if len(inputs) > 1 else inputs[0], outputs)
+    rng = np.random.default_rng(1)
+    model.set_weights([rng.normal(0, 0.5, w.shape).astype(np.float32) if "variance" not in w.path
+                       else rng.uniform(0.5, 1.5, w.shape).astype(np.float32) for w in model.weights])
+    return model
