@@ -4,7 +4,16 @@ constraints share."""
 
 from __future__ import annotations
 
-__all__ = ["from_identifier"]
+__all__ = ["from_identifier", "plain"]
+
+
+def plain(value):
+    """Tuples as lists, recursively: the JSON form of configs."""
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
 
 
 def _class_name(snake: str) -> str:

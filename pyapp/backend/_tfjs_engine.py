@@ -185,12 +185,13 @@ def _fit_steps(tfjs_model, model, xs, ys, validation, batch_size, epochs, initia
                history):
     """Training as a generator that yields TF.js promises; a driver waits for each."""
     tf = _tfjs.tf()
-    on_batch_end = None
-    if callback_list.wants_batches():
-        def on_batch_end(batch, logs):
-            callback_list.on_train_batch_end(batch, _keras_logs(logs))
-            if model.stop_training:
-                tfjs_model.stopTraining = True
+
+    def batch_ended(batch, logs):
+        callback_list.on_train_batch_end(batch, _keras_logs(logs))
+        if model.stop_training:
+            tfjs_model.stopTraining = True
+
+    on_batch_end = batch_ended if callback_list.wants_batches() else None  # a crossing per batch only if asked
 
     tensors_x = [to_tensor(a) for a in xs]
     tensors_y = [to_tensor(a) for a in ys]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 
 from .. import activations, constraints, initializers, regularizers
+from .._serialized import plain
 
 __all__ = ["ConversionError", "spec_for", "weight_names", "check_weight_shapes", "check_canonical",
            "canonical_from_keras", "keras_from_canonical", "canonical_from_tfjs", "tfjs_from_canonical",
@@ -105,15 +106,6 @@ def check_weight_shapes(class_name: str, layer_name: str, config: dict, weights:
 # --------------------------------------------------------------------------- helpers
 
 
-def _plain(value):
-    """Tuples to lists, recursively (JSON form)."""
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
-
-
 def _object_kind(key: str):
     return next((kind for suffix, kind in _OBJECT_KINDS.items() if key.endswith(suffix)), None)
 
@@ -136,7 +128,7 @@ def _object_from_keras(value, where: str):
 def _without_none(config) -> dict:
     """An object's arguments without those at None: None is each one's default, and Keras
     versions differ in which of them they write."""
-    return {key: value for key, value in _plain(dict(config or {})).items() if value is not None}
+    return {key: value for key, value in plain(dict(config or {})).items() if value is not None}
 
 
 def _object_to_keras(value, module: str):
@@ -213,7 +205,7 @@ def _check_extra(key, value, allowed, where: str, other: str) -> None:
         raise ConversionError(
             f"{where}: reset_after=True (Keras 3's default for GRU) has no TF.js form: TF.js's GRU computes "
             "reset_after=False only. Build the GRU with reset_after=False to move it to TF.js.")
-    if _plain(value) != _plain(allowed):
+    if plain(value) != plain(allowed):
         raise ConversionError(f"{where}: {key}={value!r} cannot be expressed in {other} (only {allowed!r} can)")
 
 
@@ -232,7 +224,7 @@ def canonical_from_keras(class_name: str, config: dict, where: str) -> dict:
     cls = spec_for(class_name, config.get("name", "?"))
     out = {}
     for key, value in config.items():
-        if key in cls.keras_only and (cls.keras_only[key] is ANY or _plain(value) == _plain(cls.keras_only[key])):
+        if key in cls.keras_only and (cls.keras_only[key] is ANY or plain(value) == plain(cls.keras_only[key])):
             continue  # a Keras-only key at the value TF.js computes too: not part of the canonical config
         if key == "dtype":
             value = _dtype_from_keras(value)
@@ -240,7 +232,7 @@ def canonical_from_keras(class_name: str, config: dict, where: str) -> dict:
                 raise ConversionError(f"{where}: dtype policy {value!r} is not supported (only float32)")
         elif _object_kind(key):
             value = _object_from_keras(value, f"{where}, {key}")
-        out[key] = _plain(value)
+        out[key] = plain(value)
     if class_name == "InputLayer" and "batch_shape" not in out and "batch_input_shape" in out:
         out["batch_shape"] = out.pop("batch_input_shape")
     return out
@@ -279,7 +271,7 @@ def tfjs_from_canonical(class_name: str, config: dict, where: str) -> dict:
                 value = _object_to_tfjs(key, value, f"{where}, {key}")
             if key == "batch_shape":
                 key = "batch_input_shape"
-            out[cls.tfjs_names.get(key, key)] = _plain(value)
+            out[cls.tfjs_names.get(key, key)] = plain(value)
         elif key in cls.keras_only:
             _check_extra(key, value, cls.keras_only[key], where, "TF.js")
         elif key == "activity_regularizer" and value is None:
@@ -325,7 +317,7 @@ def canonical_from_tfjs(class_name: str, config: dict, where: str) -> dict:
                 value = _object_from_tfjs(key, value, f"{where}, {key}")
             elif key in ("unit_forget_bias", "mask_zero") and value is None:
                 continue  # TF.js writes null for "not given"
-            out[key] = _plain(value)
+            out[key] = plain(value)
         elif key in cls.tfjs_only:
             _check_extra(key, value, cls.tfjs_only[key], where, "Keras 3")
         elif key in ("batch_input_shape", "input_dtype"):

@@ -27,6 +27,7 @@ import re
 from collections import defaultdict
 
 from .. import activations, constraints, initializers, regularizers
+from .._serialized import plain
 
 __all__ = ["ANY", "KerasTensor", "Layer", "unique_name"]
 
@@ -148,7 +149,7 @@ class Layer:
         initializers as {"class_name", "config"}, dtype as a name, tuples as lists."""
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
         for key in self.config_keys:
-            config[key] = _plain(getattr(self, key))
+            config[key] = plain(getattr(self, key))
         return config
 
     def get_config(self) -> dict:
@@ -208,15 +209,6 @@ def _float32(dtype, name: str) -> str:
     if dtype not in (None, "float32"):
         raise ValueError(f"layer {name!r}: dtype {dtype!r} is not supported: TF.js computes in float32 only")
     return "float32"
-
-
-def _plain(value):
-    """Tuples as lists, recursively (the JSON form of configs)."""
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
 
 
 # -- the arguments many layers share ---------------------------------------------------

@@ -14,7 +14,7 @@ from pyapp import io as model_io
 from pyapp import layers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from layer_examples import EXAMPLES, keras_model, sample_inputs  # noqa: E402
+from layer_examples import EXAMPLES, keras_model  # noqa: E402
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 ROOT = Path(__file__).resolve().parents[2]
