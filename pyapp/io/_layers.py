@@ -94,6 +94,8 @@ def check_weight_shapes(class_name: str, layer_name: str, config: dict, weights:
     seen = {}  # weights the config gives the same open shape (BatchNormalization's) must agree
     for (name, want), array in zip(specs, weights):
         shape = tuple(array.shape)
+        if want is None:  # a shape that depends on the input's rank
+            continue
         if len(want) != len(shape) or any(w is not None and w != s for w, s in zip(want, shape)):
             shown = "(" + ", ".join("?" if w is None else str(w) for w in want) + ")"
             raise ConversionError(f"layer {layer_name!r} ({class_name}): weight {name!r} has shape {shape}, "
@@ -298,7 +300,8 @@ def canonical_from_tfjs(class_name: str, config: dict, where: str) -> dict:
     keras_names = {tfjs: keras for keras, tfjs in cls.tfjs_names.items()}
     out = {"name": config["name"]}
     if class_name != "InputLayer":
-        out["trainable"] = config.get("trainable", True)
+        if "trainable" in cls.base_keys:
+            out["trainable"] = config.get("trainable", True)
         out["dtype"] = config.get("dtype") or "float32"
         if out["dtype"] != "float32":
             raise ConversionError(f"{where}: dtype {out['dtype']!r} is not supported (only float32)")

@@ -1,4 +1,4 @@
-"""Core layers: Dense, Activation, LeakyReLU, Dropout, Flatten, Reshape, Embedding."""
+"""Core layers: Dense, Activation, Dropout, Flatten, Reshape, Embedding, Masking."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 from .. import constraints, initializers, regularizers
 from .layer import ANY, Layer, WithActivation, WithKernel, fraction, positive_int
 
-__all__ = ["Activation", "Dense", "Dropout", "Embedding", "Flatten", "LeakyReLU", "Reshape"]
+__all__ = ["Activation", "Dense", "Dropout", "Embedding", "Flatten", "Masking", "Reshape"]
 
 _LORA = {"quantization_config": None, "lora_rank": None, "lora_alpha": ANY}
 KERNEL_KEYS = ("use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
@@ -66,19 +66,6 @@ class Activation(WithActivation, Layer):
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self._set_activation(activation)
-
-
-class LeakyReLU(Layer):
-    """`x` where it is positive, `negative_slope * x` elsewhere."""
-
-    config_keys = ("negative_slope",)
-    tfjs_names = {"negative_slope": "alpha"}
-
-    def __init__(self, negative_slope: float = 0.3, **kwargs):
-        super().__init__(**kwargs)
-        if isinstance(negative_slope, bool) or not isinstance(negative_slope, (int, float)) or negative_slope < 0:
-            raise ValueError(f"{self.name}: negative_slope must be a number >= 0, got {negative_slope!r}")
-        self.negative_slope = float(negative_slope)
 
 
 class Dropout(Layer):
@@ -156,3 +143,16 @@ class Embedding(Layer):
     def weight_specs(self, input_shape):
         return [("embeddings", (self.input_dim, self.output_dim))]
 
+
+
+class Masking(Layer):
+    """Marks the timesteps whose values all equal `mask_value` as padding, for the layers
+    after it (RNNs skip them)."""
+
+    config_keys = ("mask_value",)
+
+    def __init__(self, mask_value: float = 0.0, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(mask_value, bool) or not isinstance(mask_value, (int, float)):
+            raise ValueError(f"{self.name}: mask_value must be a number, got {mask_value!r}")
+        self.mask_value = float(mask_value)

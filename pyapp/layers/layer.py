@@ -90,6 +90,7 @@ class Layer:
     """
 
     config_keys: tuple[str, ...] = ()
+    base_keys: tuple[str, ...] = ("name", "trainable", "dtype")  # of Layer's own arguments, those Keras writes
     keras_only: dict = {}
     only: dict = {}
     tfjs_only: dict = {}
@@ -120,8 +121,8 @@ class Layer:
         return input_shape
 
     def weight_specs(self, input_shape) -> list[tuple[str, tuple]]:
-        """(name, shape) of each weight, in Keras 3's order; None where the input shape is
-        unknown (`input_shape=None`) or an axis is."""
+        """(name, shape) of each weight, in Keras 3's order. With `input_shape=None` an axis
+        that depends on the input is None, and a shape whose very rank does is None."""
         return []
 
     def count_params(self) -> int:
@@ -147,7 +148,7 @@ class Layer:
     def canonical_config(self) -> dict:
         """The layer's Keras 3 config without Keras' wrappers (pyapp.io's common form):
         initializers as {"class_name", "config"}, dtype as a name, tuples as lists."""
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        config = {key: getattr(self, key) for key in self.base_keys}
         for key in self.config_keys:
             config[key] = plain(getattr(self, key))
         return config

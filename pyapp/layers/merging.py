@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from .layer import Layer
 
-__all__ = ["Add", "Average", "Concatenate", "Maximum", "Minimum", "Multiply"]
+__all__ = ["Add", "Average", "Concatenate", "Maximum", "Minimum", "Multiply", "add", "average", "concatenate",
+           "maximum", "minimum", "multiply"]
 
 
 def _inputs(input_shape, layer: Layer) -> list:
@@ -63,3 +64,36 @@ class Maximum(_ElementWise):
 
 class Minimum(_ElementWise):
     """The element-wise minimum of its inputs (all of one shape)."""
+
+
+# Keras' functional helpers: the layer, made and called on `inputs` at once.
+
+
+def concatenate(inputs, axis: int = -1, **kwargs):
+    """`Concatenate(axis=axis)(inputs)`."""
+    return Concatenate(axis=axis, **kwargs)(inputs)
+
+
+def add(inputs, **kwargs):
+    """`Add()(inputs)`."""
+    return Add(**kwargs)(inputs)
+
+
+def multiply(inputs, **kwargs):
+    """`Multiply()(inputs)`."""
+    return Multiply(**kwargs)(inputs)
+
+
+def average(inputs, **kwargs):
+    """`Average()(inputs)`."""
+    return Average(**kwargs)(inputs)
+
+
+def maximum(inputs, **kwargs):
+    """`Maximum()(inputs)`."""
+    return Maximum(**kwargs)(inputs)
+
+
+def minimum(inputs, **kwargs):
+    """`Minimum()(inputs)`."""
+    return Minimum(**kwargs)(inputs)

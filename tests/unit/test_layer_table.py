@@ -132,3 +132,7 @@ def test_refused_keras_configs_name_the_layer_and_the_reason():
         layers.LSTM(2, return_state=True)
     with pytest.raises(ValueError, match="float32"):
         layers.Dense(2, dtype="float64")
+    with pytest.raises(ValueError, match="alpha=0.5 cannot be expressed"):  # found by the round trip in the page
+        layers.ELU.from_config({"name": "e", "alpha": 0.5})
+    with pytest.raises(ValueError, match="last axis only"):
+        layers.Softmax(axis=1)

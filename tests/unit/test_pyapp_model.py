@@ -143,3 +143,13 @@ def test_seed_makes_initializer_configs_repeat():
         return [layers.Dense(2, name=f"d{i}").get_config()["kernel_initializer"] for i in range(2)]
     first, second = configs(), configs()
     assert first == second and first[0] != first[1]
+
+
+def test_functional_helpers_make_and_call_the_layer():
+    a, b = pyapp.Input((3,)), pyapp.Input((2,))
+    joined = layers.concatenate([a, b])
+    assert joined.shape == (None, 5) and isinstance(joined.layer, layers.Concatenate)
+    for helper, cls in ((layers.add, layers.Add), (layers.multiply, layers.Multiply), (layers.average, layers.Average),
+                        (layers.maximum, layers.Maximum), (layers.minimum, layers.Minimum)):
+        out = helper([a, a], name=f"{helper.__name__}_of_a")
+        assert isinstance(out.layer, cls) and out.layer.name == f"{helper.__name__}_of_a" and out.shape == (None, 3)
