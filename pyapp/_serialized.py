@@ -22,8 +22,9 @@ def _class_name(snake: str) -> str:
 
 
 def from_identifier(identifier, where: str, kind: str, classes: dict, aliases: dict) -> dict | None:
-    """`identifier` (None, a Keras name, a Keras 3 serialized dict or a common-form dict) in
-    the common form, with the class's default arguments filled in.
+    """`identifier` (None, a Keras name, a Keras 3 serialized dict, a common-form dict, or an
+    object with `get_config()`, such as `pyapp.regularizers.L2(0.01)`) in the common form,
+    with the class's default arguments filled in.
 
     Args:
         where: what the value is for, for errors ("dense: kernel_initializer").
@@ -33,6 +34,8 @@ def from_identifier(identifier, where: str, kind: str, classes: dict, aliases: d
     """
     if identifier is None:
         return None
+    if hasattr(identifier, "get_config") and not isinstance(identifier, dict):  # an object, e.g. L2(0.01)
+        identifier = {"class_name": type(identifier).__name__, "config": identifier.get_config()}
     if isinstance(identifier, str):
         name = aliases.get(identifier.lower(), _class_name(identifier.lower()))
         config = {}

@@ -136,3 +136,19 @@ def test_refused_keras_configs_name_the_layer_and_the_reason():
         layers.ELU.from_config({"name": "e", "alpha": 0.5})
     with pytest.raises(ValueError, match="last axis only"):
         layers.Softmax(axis=1)
+
+
+def test_regularizer_and_constraint_objects_are_keras_3s():
+    import keras
+
+    from pyapp import constraints, regularizers
+
+    dense = layers.Dense(3, kernel_regularizer=regularizers.L2(1e-3), bias_regularizer=regularizers.l1_l2(l1=0.1),
+                         kernel_constraint=constraints.MaxNorm(3), bias_constraint=constraints.NonNeg())
+    theirs = keras.layers.Dense.from_config(dense.get_config())
+    assert isinstance(theirs.kernel_regularizer, keras.regularizers.L2) and theirs.kernel_regularizer.l2 == 1e-3
+    assert isinstance(theirs.bias_regularizer, keras.regularizers.L1L2) and theirs.bias_regularizer.l1 == 0.1
+    assert isinstance(theirs.kernel_constraint, keras.constraints.MaxNorm) and theirs.kernel_constraint.max_value == 3
+    assert isinstance(theirs.bias_constraint, keras.constraints.NonNeg)
+    with pytest.raises(ValueError, match=">= 0"):
+        regularizers.L2(-1)
