@@ -31,7 +31,7 @@ __all__ = ["TfjsModel", "available_backends", "build", "compile", "delete_model"
 
 @dataclass
 class TfjsModel:
-    """A TF.js LayersModel, and each layer's weight names in Keras 3's order."""
+    """A TF.js LayersModel, and each layer's weights by their TF.js names, in Keras 3's order."""
 
     model: JsProxy
     weight_names: dict[str, list[str]]
@@ -80,7 +80,7 @@ def build(description: model_io.Model) -> TfjsModel:
         model = cls.fromConfig(cls, _tfjs.json_object(_ts_config(topology["config"])))
     except JsException as error:
         raise _tfjs.js_error(error) from None
-    names = {entry.name: model_io.weight_names(entry.class_name, entry.config) for entry in description.layers}
+    names = {entry.name: model_io.tfjs_weight_names(entry.class_name, entry.config) for entry in description.layers}
     handle = TfjsModel(model, names)
     given = {entry.name: entry.weights for entry in description.layers if entry.weights}
     if given:

@@ -19,7 +19,7 @@ import numpy as np
 
 from ._hdf5 import Group, HDF5Error, read_h5, write_h5
 from ._layers import (ConversionError, canonical_from_keras, canonical_from_tfjs, check_weight_shapes,
-                      keras_from_canonical, spec_for, tfjs_from_canonical, weight_names)
+                      keras_from_canonical, spec_for, tfjs_from_canonical, tfjs_weight_names)
 
 # The Keras version whose `.keras` format this module writes (verified with it in the tests).
 KERAS_FORMAT_VERSION = "3.15.1"
@@ -445,7 +445,7 @@ def model_from_artifacts(topology, arrays: dict) -> Model:
         grouped.setdefault(owner, {})[full_name.rsplit("/", 1)[-1]] = array
     for layer in layers:
         have = grouped.get(layer.name, {})
-        wanted = weight_names(layer.class_name, layer.config)
+        wanted = tfjs_weight_names(layer.class_name, layer.config)
         missing = [w for w in wanted if w not in have]
         if missing:
             raise ConversionError(f"layer {layer.name!r} ({layer.class_name}): weights {missing} are missing "
@@ -490,7 +490,7 @@ def tfjs_weights(model: Model) -> tuple[list, bytes]:
     model.check()
     specs, parts = [], []
     for layer in model.layers:
-        for name, array in zip(weight_names(layer.class_name, layer.config), layer.weights):
+        for name, array in zip(tfjs_weight_names(layer.class_name, layer.config), layer.weights):
             array = np.ascontiguousarray(array, dtype="<f4")
             specs.append({"name": f"{layer.name}/{name}", "shape": list(array.shape), "dtype": "float32"})
             parts.append(array.tobytes())

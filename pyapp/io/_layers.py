@@ -23,7 +23,7 @@ import copy
 from .. import activations, constraints, initializers, regularizers
 from .._serialized import plain
 
-__all__ = ["ConversionError", "spec_for", "weight_names", "check_weight_shapes", "check_canonical",
+__all__ = ["ConversionError", "spec_for", "weight_names", "tfjs_weight_names", "check_weight_shapes", "check_canonical",
            "canonical_from_keras", "keras_from_canonical", "canonical_from_tfjs", "tfjs_from_canonical",
            "supported_layers"]
 
@@ -60,7 +60,11 @@ def supported_layers() -> list[str]:
 
 def spec_for(class_name: str, layer_name: str):
     """The pyapp layer class of `class_name`: its entry in the layer table."""
+    from ..layers import REFUSED
+
     cls = _table().get(class_name)
+    if class_name in REFUSED:
+        raise ConversionError(f"layer {layer_name!r}: layer class {class_name!r} is refused: {REFUSED[class_name]}")
     if cls is None:
         raise ConversionError(
             f"layer {layer_name!r}: layer class {class_name!r} is not supported by pyapp "
@@ -82,6 +86,12 @@ def _layer(class_name: str, config: dict):
 def weight_names(class_name: str, config: dict) -> list[str]:
     """The layer's weights in Keras 3's variable order, by their names (TF.js's too)."""
     return [name for name, _ in _layer(class_name, config).weight_specs(None)]
+
+
+def tfjs_weight_names(class_name: str, config: dict) -> list[str]:
+    """The same weights, in the same order, by the names TF.js gives them."""
+    renamed = spec_for(class_name, config.get("name", "?")).tfjs_weight_names
+    return [renamed.get(name, name) for name in weight_names(class_name, config)]
 
 
 def check_weight_shapes(class_name: str, layer_name: str, config: dict, weights: list) -> None:

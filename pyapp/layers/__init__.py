@@ -6,15 +6,16 @@ Adding a layer is adding its class here (see `Layer` for what a class says about
 """
 
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
-from .convolutional import Conv1D, Conv2D
+from .convolutional import Conv1D, Conv2D, Conv2DTranspose, Conv3D, DepthwiseConv2D, SeparableConv2D
 from .core import Activation, Dense, Dropout, Embedding, Flatten, Masking, Reshape
 from .input_layer import Input, InputLayer
 from .layer import KerasTensor, Layer
-from .merging import (Add, Average, Concatenate, Maximum, Minimum, Multiply, add, average, concatenate, maximum,
-                      minimum, multiply)
+from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, add, average, concatenate, dot,
+                      maximum, minimum, multiply)
 from .normalization import BatchNormalization, LayerNormalization
-from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D,
-                      GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
+from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D, GlobalAveragePooling1D,
+                      GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
+from .preprocessing import Rescaling
 from .recurrent import GRU, LSTM, SimpleRNN
 from .regularization import AlphaDropout, GaussianDropout, GaussianNoise, SpatialDropout1D
 from .reshaping import Cropping2D, Permute, RepeatVector, UpSampling2D, ZeroPadding2D
@@ -23,11 +24,22 @@ TABLE: dict[str, type[Layer]] = {cls.__name__: cls for cls in (
     InputLayer, Dense, Activation, ReLU, LeakyReLU, ELU, PReLU, Softmax, Dropout, SpatialDropout1D,
     GaussianNoise, GaussianDropout, AlphaDropout, Masking, Flatten, Reshape, RepeatVector, Permute,
     UpSampling2D, ZeroPadding2D, Cropping2D, Embedding,
-    BatchNormalization, LayerNormalization, Conv1D, Conv2D,
-    MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D,
+    BatchNormalization, LayerNormalization, Conv1D, Conv2D, Conv3D, Conv2DTranspose, SeparableConv2D,
+    DepthwiseConv2D, MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D, AveragePooling3D,
     GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
-    SimpleRNN, LSTM, GRU, Concatenate, Add, Multiply, Average, Maximum, Minimum,
+    SimpleRNN, LSTM, GRU, Concatenate, Dot, Add, Multiply, Average, Maximum, Minimum,
+    Rescaling,
 )}
 
-__all__ = sorted(TABLE) + ["Input", "KerasTensor", "Layer", "TABLE", "add", "average", "concatenate", "maximum",
-                           "minimum", "multiply"]
+# Keras 3 layers that pyapp refuses, and why; `load_model` and the converter say so by name.
+REFUSED: dict[str, str] = {
+    "Lambda": "it runs Python code, which TF.js cannot run (write the computation with layers)",
+    "Subtract": "TF.js has no Subtract layer",
+    "MultiHeadAttention": "TF.js 4.22 has it only in its unreleased tfjs-layers NLP models",
+    "MaxPooling3D": "TF.js 4.22's MaxPooling3D gave values 2.4e-3 off Keras 3's on the WASM backend (measured here)",
+    "Resizing": "TF.js 4.22's Resizing failed on the WASM backend ('Invalid typed array length', measured here)",
+    "CenterCrop": "TF.js 4.22's CenterCrop changes its input's shape in place, so the model's input is wrong",
+}
+
+__all__ = sorted(TABLE) + ["Input", "KerasTensor", "Layer", "REFUSED", "TABLE", "add", "average", "concatenate", "dot",
+                           "maximum", "minimum", "multiply"]

@@ -16,7 +16,7 @@ Each layer class is its entry in the one layer table (`pyapp.layers.TABLE`), whi
 - `only`: keys both have, of which pyapp supports one value (a layer with several
   outputs, `return_state=True`, is not a pyapp layer);
 - `tfjs_only`: TF.js config keys that Keras 3 lacks, dropped on the way to Keras;
-- `tfjs_names`: Keras 3 keys that TF.js names differently;
+- `tfjs_names`: Keras 3 keys that TF.js names differently (`tfjs_weight_names`, weights);
 - `weight_specs()`: the weights, by their names, in Keras 3's variable order.
 """
 
@@ -95,6 +95,7 @@ class Layer:
     only: dict = {}
     tfjs_only: dict = {}
     tfjs_names: dict = {}
+    tfjs_weight_names: dict = {}  # Keras 3 weight name -> TF.js's, where they differ
     rnn = False  # Keras 3 keeps the weights in the layer's `cell` (in .keras files)
 
     def __init__(self, name: str | None = None, input_shape=None, trainable: bool = True, dtype=None, **kwargs):

@@ -1,12 +1,12 @@
-"""Layers that merge several inputs: Concatenate, and the element-wise Add, Multiply,
+"""Layers that merge several inputs: Concatenate, Dot, and the element-wise Add, Multiply,
 Average, Maximum, Minimum. (Keras' Subtract has no TF.js layer.)"""
 
 from __future__ import annotations
 
 from .layer import Layer
 
-__all__ = ["Add", "Average", "Concatenate", "Maximum", "Minimum", "Multiply", "add", "average", "concatenate",
-           "maximum", "minimum", "multiply"]
+__all__ = ["Add", "Average", "Concatenate", "Dot", "Maximum", "Minimum", "Multiply", "add", "average", "concatenate",
+           "dot", "maximum", "minimum", "multiply"]
 
 
 def _inputs(input_shape, layer: Layer) -> list:
@@ -36,6 +36,33 @@ class Concatenate(Layer):
         sizes = [shape[axis] for shape in shapes]
         total = None if None in sizes else sum(sizes)
         return tuple(total if i == axis else d for i, d in enumerate(shapes[0]))
+
+
+class Dot(Layer):
+    """The dot product of two inputs along `axes` (an axis of each, or one for both);
+    `normalize=True` makes it the cosine similarity."""
+
+    config_keys = ("axes", "normalize")
+
+    def __init__(self, axes, normalize: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        pair = list(axes) if isinstance(axes, (list, tuple)) else [axes, axes]
+        if len(pair) != 2 or not all(isinstance(a, int) and not isinstance(a, bool) for a in pair):
+            raise ValueError(f"{self.name}: axes must be an integer or two, got {axes!r}")
+        self.axes = axes if isinstance(axes, int) else list(axes)
+        self.normalize = bool(normalize)
+
+    def compute_output_shape(self, input_shape):
+        shapes = _inputs(input_shape, self)
+        if len(shapes) != 2:
+            raise ValueError(f"{self.name}: Dot takes exactly 2 inputs, got {len(shapes)}")
+        a, b = shapes
+        axis_a, axis_b = ([self.axes] * 2 if isinstance(self.axes, int) else self.axes)
+        axis_a, axis_b = axis_a % len(a), axis_b % len(b)
+        if a[axis_a] is not None and b[axis_b] is not None and a[axis_a] != b[axis_b]:
+            raise ValueError(f"{self.name}: axis {axis_a} of {a} and axis {axis_b} of {b} differ in size")
+        rest = [d for i, d in enumerate(a) if i not in (0, axis_a)] + [d for i, d in enumerate(b) if i not in (0, axis_b)]
+        return (a[0], *(rest or [1]))
 
 
 class _ElementWise(Layer):
@@ -72,6 +99,11 @@ class Minimum(_ElementWise):
 def concatenate(inputs, axis: int = -1, **kwargs):
     """`Concatenate(axis=axis)(inputs)`."""
     return Concatenate(axis=axis, **kwargs)(inputs)
+
+
+def dot(inputs, axes, normalize: bool = False, **kwargs):
+    """`Dot(axes, normalize)(inputs)`."""
+    return Dot(axes, normalize=normalize, **kwargs)(inputs)
 
 
 def add(inputs, **kwargs):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from .convolutional import check_padding, output_length, spatial_tuple
 from .layer import Layer
 
-__all__ = ["AveragePooling1D", "AveragePooling2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
-           "GlobalMaxPooling1D", "GlobalMaxPooling2D", "MaxPooling1D", "MaxPooling2D"]
+__all__ = ["AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "GlobalAveragePooling1D",
+           "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "MaxPooling1D", "MaxPooling2D"]
 
 _CHANNELS_LAST = {"data_format": "channels_last"}
 
@@ -30,8 +30,9 @@ class _Pooling(Layer):
 
     def compute_output_shape(self, input_shape):
         if len(input_shape) != self.rank + 2:
-            raise ValueError(f"{self.name}: expected input of rank {self.rank + 2} (batch, "
-                             f"{'steps' if self.rank == 1 else 'height, width'}, channels), got {input_shape}")
+            axes = {1: "steps", 2: "height, width", 3: "depth, height, width"}[self.rank]
+            raise ValueError(f"{self.name}: expected input of rank {self.rank + 2} (batch, {axes}, channels), "
+                             f"got {input_shape}")
         spatial = [output_length(n, k, s, self.padding)
                    for n, k, s in zip(input_shape[1:-1], self.pool_size, self.strides)]
         return (input_shape[0], *spatial, input_shape[-1])
@@ -44,6 +45,10 @@ class _Pooling2D(_Pooling):
                  **kwargs):
         super().__init__(pool_size, strides, padding, **kwargs)
         self.data_format = _channels_last(data_format, self.name)
+
+
+class _Pooling3D(_Pooling2D):
+    rank = 3
 
 
 class _Pooling1D(_Pooling):
@@ -65,6 +70,10 @@ class MaxPooling1D(_Pooling1D):
 
 class AveragePooling1D(_Pooling1D):
     """The mean over each pool_size window of (steps, channels) samples."""
+
+
+class AveragePooling3D(_Pooling3D):
+    """The mean over each pool_size window of (depth, height, width, channels) samples."""
 
 
 class _GlobalPooling(Layer):

@@ -152,3 +152,12 @@ def test_regularizer_and_constraint_objects_are_keras_3s():
     assert isinstance(theirs.bias_constraint, keras.constraints.NonNeg)
     with pytest.raises(ValueError, match=">= 0"):
         regularizers.L2(-1)
+
+
+def test_a_refused_keras_layer_says_why():
+    import keras
+
+    model = keras.Sequential([keras.Input((4, 4, 4, 1)), keras.layers.MaxPooling3D(2), keras.layers.Flatten()])
+    with pytest.raises(model_io.ConversionError, match="'MaxPooling3D' is refused: TF.js 4.22's MaxPooling3D"):
+        model_io.read_keras(_keras_bytes(model))
+    assert set(layers.REFUSED).isdisjoint(layers.TABLE)
