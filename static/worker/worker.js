@@ -234,6 +234,7 @@ function makeRunner(py) {
   const namespace = py.globals.get("dict")();
   py.runPython(runnerSource, { globals: namespace, filename: "<pyapp-runner>" });
   const runCode = namespace.get("run_code");
+  const runModule = namespace.get("run_module");
   const installLazyImports = namespace.get("install_lazy_imports");
   const consolePush = namespace.get("console_push");
   const completeSource = namespace.get("complete");
@@ -287,6 +288,17 @@ function makeRunner(py) {
     async run({ code, filename }) {
       await loadImportedPackages(code);
       return callPython(runCode, code, userGlobals, filename || "<exec>");
+    },
+    // A built app's main module (build.py app), with the packages it needs loaded first.
+    async "run-module"({ module, packages }) {
+      await Promise.all([
+        py.loadPackage(packages, {
+          messageCallback: (text) => progress(text, { packages: true }),
+          errorCallback: (text) => progress(text, { packages: true, error: true }),
+        }),
+        tensorFlowReady,
+      ]);
+      return callPython(runModule, module);
     },
     async console({ line }) {
       await loadImportedPackages(line);
@@ -351,7 +363,7 @@ function makeRunner(py) {
       queued.add(message.id);
       queue = queue.then(async () => {
         queued.delete(message.id);
-        current = { id: message.id, source: message.type === "run" ? "run" : "console", stdout: "", stderr: "" };
+        current = { id: message.id, source: message.type.startsWith("run") ? "run" : "console", stdout: "", stderr: "" };
         self.pyappStopRequested = false; // a Stop of an earlier job is not this one's
         let reply;
         try {
