@@ -381,6 +381,24 @@ def runtime_files() -> dict[str, Path]:
     return files
 
 
+# An app folder's page (build.py app, the IDE's Export app…): its files by their path in
+# the app, and in dist/. Its runtime is dist's: runtime_files() and the worker.
+APP_PAGE = {"index.html": "standalone/index.html", "app.js": "standalone/app.js", "style.css": "style.css",
+            "standalone.css": "standalone/standalone.css", "vendor/tfjs-vis.umd.min.js": "vendor/tfjs-vis.umd.min.js"}
+
+
+def app_shell() -> dict:
+    """What an app folder takes from dist/: {"page": {path: dist path}, "runtime": {...}}."""
+    return {"page": APP_PAGE, "runtime": {name: name for name in [*runtime_files(), "worker.js"]}}
+
+
+def write_app_shell_index() -> Path:
+    from pyapp._apps import SHELL_INDEX
+
+    write_if_changed(DIST / SHELL_INDEX, json.dumps(app_shell(), indent=1).encode())
+    return DIST / SHELL_INDEX
+
+
 # The example programs the editor's menu opens: static/examples/<name>.py, each starting
 # with a comment line "# Title: what it shows". The default example comes first.
 DEFAULT_EXAMPLE = "codelab_cars"
@@ -412,11 +430,10 @@ def shipped_models() -> dict[str, Path]:
 
 
 def write_asset_script(target_dir: Path, name: str, data: bytes) -> None:
-    """<target_dir>/assets/<name>.js: a classic script carrying a file's bytes for file:// pages."""
-    target = target_dir / "assets" / (name + ".js")
-    payload = base64.b64encode(data).decode("ascii")
-    script = f"pyappAssetLoaded({json.dumps(name)},{json.dumps(payload)});\n".encode()
-    write_if_changed(target, script)
+    """<target_dir>/assets/<name>.js: a file's bytes for pages opened from disk."""
+    from pyapp._apps import asset_script
+
+    write_if_changed(target_dir / "assets" / (name + ".js"), asset_script(name, data))
 
 
 def ship_files(target_dir: Path, files: dict[str, Path]) -> None:
@@ -470,14 +487,16 @@ def build(pyodide_dist: Path | None = None) -> None:
 
     write_lock(lock, shipped, wheels, DIST / "pyodide" / "pyodide-lock.json")
     files["pyodide/pyodide-lock.json"] = DIST / "pyodide" / "pyodide-lock.json"
-    bundle_js(DIST, {"app.js": STATIC / "app" / "main.js", "worker.js": STATIC / "worker" / "worker.js"})
+    bundle_js(DIST, {"app.js": STATIC / "app" / "main.js", "worker.js": STATIC / "worker" / "worker.js",
+                     "standalone/app.js": STATIC / "standalone" / "main.js"})
     files["worker.js"] = DIST / "worker.js"
+    files |= {"standalone/app.js": DIST / "standalone" / "app.js",
+              "vendor/tfjs-vis.umd.min.js": NODE_MODULES / "@tensorflow" / "tfjs-vis" / "dist" / "tfjs-vis.umd.min.js",
+              "style.css": STATIC / "style.css", "standalone/index.html": STATIC / "standalone" / "index.html",
+              "standalone/standalone.css": STATIC / "standalone" / "standalone.css"}
+    files["standalone/shell.json"] = write_app_shell_index()
     ship_files(DIST, files)
-
-    vis = NODE_MODULES / "@tensorflow" / "tfjs-vis" / "dist" / "tfjs-vis.umd.min.js"
-    copy_if_changed(vis, DIST / "vendor" / "tfjs-vis.umd.min.js")
-    for page in ("index.html", "style.css"):
-        copy_if_changed(STATIC / page, DIST / page)
+    copy_if_changed(STATIC / "index.html", DIST / "index.html")
     ship_pyscript()
     write_if_changed(DIST / "manifest.json", json.dumps({
         "pyodide": PYODIDE_VERSION,
@@ -653,18 +672,14 @@ def app_main_module(meta: dict, wheel: Path) -> str:
     return main
 
 
-def render_app_page(config: dict) -> bytes:
-    import html
-
-    template = (STATIC / "standalone" / "index.html").read_text()
-    as_json = json.dumps(config).replace("</", "<\\/")
-    return template.replace("{{TITLE}}", html.escape(config["name"])).replace("{{CONFIG}}", as_json).encode()
-
-
 def build_app(project: Path, out: Path | None, pyodide_dist: Path | None) -> Path:
+    from packaging.utils import canonicalize_name
+
+    from pyapp._apps import app_config, render_page
+
     project = project.resolve()
     meta = read_project(project)
-    npm_install()
+    build(pyodide_dist)  # the app's page and runtime are dist's
     lock = official_lock()
     with tempfile.TemporaryDirectory() as tmp:
         log(f"building the wheel of {project}")
@@ -674,8 +689,7 @@ def build_app(project: Path, out: Path | None, pyodide_dist: Path | None) -> Pat
         project_wheel.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(built, project_wheel)
     main = app_main_module(meta, project_wheel)
-    pyapp_wheel = build_pyapp_wheel()
-    ours = {"pyapp": pyapp_wheel, **{name: wheel for (name, *_), wheel in zip(PURE_WHEELS, fetch_pure_wheels())}}
+    ours = {"pyapp": build_pyapp_wheel(), **{name: wheel for (name, *_), wheel in zip(PURE_WHEELS, fetch_pure_wheels())}}
     shipped, wheels = resolve_app_packages(project_wheel, lock, ours, pyodide_dist)
     wheels.append(project_wheel)
 
@@ -687,23 +701,19 @@ def build_app(project: Path, out: Path | None, pyodide_dist: Path | None) -> Pat
     target.mkdir(parents=True)
     (target / APP_MARK).write_text(f"made by build.py app from {project}\n")
 
-    files = runtime_files() | shipped_package_files(lock, shipped, pyodide_dist)
-    for wheel in wheels:
-        files[f"pyodide/{wheel.name}"] = wheel
+    shell = app_shell()
+    runtime = {path: DIST / source for path, source in shell["runtime"].items()}
+    runtime |= shipped_package_files(lock, shipped, pyodide_dist)
+    runtime |= {f"pyodide/{wheel.name}": wheel for wheel in wheels}
     write_lock(lock, shipped, wheels, target / "pyodide" / "pyodide-lock.json")
-    files["pyodide/pyodide-lock.json"] = target / "pyodide" / "pyodide-lock.json"
-    bundle_js(target, {"app.js": STATIC / "standalone" / "main.js", "worker.js": STATIC / "worker" / "worker.js"})
-    files["worker.js"] = target / "worker.js"
-    ship_files(target, files)
-    copy_if_changed(NODE_MODULES / "@tensorflow" / "tfjs-vis" / "dist" / "tfjs-vis.umd.min.js", target / "vendor" / "tfjs-vis.umd.min.js")
-    for sheet in (STATIC / "style.css", STATIC / "standalone" / "standalone.css"):
-        copy_if_changed(sheet, target / sheet.name)
-    from packaging.utils import canonicalize_name
-
-    config = {"name": name, "version": meta["project"].get("version", ""),
-              "summary": meta["project"].get("description", ""), "main": main,
-              "package": canonicalize_name(name), "pyodide": PYODIDE_VERSION}
-    write_if_changed(target / "index.html", render_app_page(config))
+    runtime["pyodide/pyodide-lock.json"] = target / "pyodide" / "pyodide-lock.json"
+    ship_files(target, runtime)
+    for path, source in shell["page"].items():
+        if path != "index.html":
+            copy_if_changed(DIST / source, target / path)
+    config = app_config(name, main, canonicalize_name(name), meta["project"].get("version", ""),
+                        meta["project"].get("description", ""))
+    write_if_changed(target / "index.html", render_page((DIST / shell["page"]["index.html"]).read_text(), config))
     size = sum(p.stat().st_size for p in target.rglob("*") if p.is_file())
     log(f"{name} is ready: {size / 1e6:.0f} MB in {target} (open {target / 'index.html'}, or serve the folder)")
     return target
