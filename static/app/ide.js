@@ -10,6 +10,7 @@ import { listExamples, exampleText } from "./examples.js";
 import { UserFiles, isWheel } from "./packages.js";
 import { mountKeptFiles } from "./kept_files.js";
 import { offerDownload } from "./downloads.js";
+import { mountExportApp } from "./export_app.js";
 
 const AUTOSAVE_DELAY_MS = 250;
 
@@ -113,6 +114,7 @@ export function mountIDE(root, session) {
     button("run").disabled = detail.state !== "idle";
     button("stop").disabled = detail.state !== "running";
     button("restart").disabled = detail.state === "loading";
+    button("export-app").disabled = detail.state !== "idle";
   });
 
   // Backends: the ones this browser has; a change restarts Python on the chosen one.
@@ -243,6 +245,7 @@ export function mountIDE(root, session) {
     offerDownload(name, new Blob([file.text], { type: "text/x-python" }));
   }
 
+  mountExportApp(button("export-app"), { session, files, userFiles, output, saveNow });
   mountKeptFiles(button("kept"), root.querySelector("[data-kept-dialog]"), userFiles, output.notice.bind(output));
 
   root.querySelector("[data-output-clear]").addEventListener("click", () => output.clear());

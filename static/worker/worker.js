@@ -309,7 +309,7 @@ function makeRunner(py) {
       return { result: null, error: null };
     },
     async "install-wheel"({ name, bytes }) {
-      const path = "/tmp/" + name;
+      const path = "/tmp/" + name; // export_app.js finds kept wheels here
       py.FS.writeFile(path, new Uint8Array(bytes));
       await py.loadPackage("micropip", { messageCallback: () => {} });
       const installed = await installWheel.callPromising(path);

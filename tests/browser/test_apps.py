@@ -99,3 +99,47 @@ def test_failing_program_shows_its_traceback(browser, apps):
         assert app.check("1 + 1") == "2", "the session is kept for inspection"
     finally:
         app.page.context.close()
+
+
+def test_ide_export_runs_from_disk(browser, dist, server, tmp_path):
+    """Export app… in the IDE: the shown file, an editor file it imports and a kept data
+    file, zipped; unzipped, its index.html runs the program from disk."""
+    import zipfile
+
+    ide = open_app(browser, dist, server, "file")
+    try:
+        ide.js("""() => {
+            const files = window.pyapp.ide.files;
+            files.add("helpers.py", "def greet(name):\\n    return f'hello {name}'\\n");
+            files.add("my_app.py", "import numpy as np\\nfrom helpers import greet\\n"
+                + "print(greet('app'), int(np.ones(3).sum()), open('notes.txt').read())\\n");
+        }""")
+        ide.page.set_input_files("[data-file-picker]", files=[
+            {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"kept notes"}])
+        ide.page.wait_for_function("document.querySelector('[data-output]').innerText.includes('notes.txt (')")
+        ide.page.wait_for_function("!document.querySelector('[data-export-app]').disabled")
+        with ide.page.expect_download(timeout=MAIN_TIMEOUT_MS) as download:
+            ide.page.click("[data-export-app]")
+        assert download.value.suggested_filename == "my-app.zip"
+        download.value.save_as(tmp_path / "my-app.zip")
+        assert "my-app.zip (" in ide.page.inner_text("[data-output]")
+        assert not ide.errors and not ide.log.problems, (ide.errors, ide.log.problems)
+    finally:
+        ide.page.context.close()
+
+    with zipfile.ZipFile(tmp_path / "my-app.zip") as archive:
+        names = archive.namelist()
+        archive.extractall(tmp_path)
+    folder = tmp_path / "my-app"
+    assert not any(name.startswith("my-app/pyodide/micropip") for name in names), "only the packages its files import"
+    assert "my-app/my_app/" not in names and "my-app/examples/index.json" not in names, "no editor, no examples"
+    app = open_app(browser, folder, "http://unused/", "file")
+    try:
+        app.page.set_default_timeout(MAIN_TIMEOUT_MS)
+        main = app.js("() => window.pyapp.main")
+        assert main["error"] is None, main["error"]["traceback"]
+        assert main["stdout"] == "hello app 3 kept notes\n"
+        assert app.page.title() == "my_app"
+        assert not app.errors and not app.log.problems, (app.errors, app.log.problems)
+    finally:
+        app.page.context.close()
