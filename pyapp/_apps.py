@@ -19,6 +19,7 @@ Example (in the page; the IDE's Export app… button does this):
 
 from __future__ import annotations
 
+import ast
 import base64
 import hashlib
 import html
@@ -77,7 +78,7 @@ def make_wheel(name: str, version: str, files: dict[str, bytes], requires: list[
     """
     distribution = package_name(name)
     info = f"{distribution}-{version}.dist-info"
-    metadata = "".join([f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+    metadata = "".join([f"Metadata-Version: 2.1\nName: {_canonical(package_name(name))}\nVersion: {version}\n",
                         *(f"Requires-Dist: {requirement}\n" for requirement in requires)])
     wheel = "Wheel-Version: 1.0\nGenerator: pyapp\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
     contents = {**files, f"{info}/METADATA": metadata.encode(), f"{info}/WHEEL": wheel.encode()}
@@ -112,14 +113,20 @@ runpy.run_path(str(here / "program" / {main!r}), run_name="__main__")
 '''
 
 
-async def _fetch(path: str) -> bytes:
-    """A file of the running app (the worker's fetch serves it from disk too)."""
-    import js
-
-    response = await js.fetch(path)
-    if not response.ok:
-        raise OSError(f"the app's file {path} could not be read (HTTP {response.status})")
-    return (await response.arrayBuffer()).to_py().tobytes()
+def _imported_modules(text: str) -> set[str]:
+    """The top-level modules a program's import statements name (a file that does not
+    parse names none: it fails in the app as it does in the IDE)."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
 
 
 def _wheel_facts(data: bytes) -> tuple[str, list[str], list[str]]:
@@ -166,27 +173,21 @@ async def export_from_ide(request: dict) -> str:
             "sources": {file name: text} of the editor's files, "data_files": names of files
             in the working directory to ship with it, "wheels": paths of installed wheels}.
     """
-    from pyodide.code import find_imports
-
-    from .backend import _page
+    from .backend._page import app_file, buffer_of, send
 
     name, main, sources = request["name"], request["main"], request["sources"]
     if main not in sources:
         raise ValueError(f"the file to run, {main!r}, is not one of the open files ({', '.join(sources)})")
     package = package_name(name)
+    project = _canonical(package)  # its name in the lock, and the app folder's
     print(f"Exporting {name}: {main} runs as the app, with {len(sources) - 1} more file(s) and "
           f"{len(request['data_files'])} data file(s).")
-    lock = json.loads(await _fetch("pyodide/pyodide-lock.json"))
+    lock = json.loads(await app_file("pyodide/pyodide-lock.json"))
     packages = lock["packages"]
     by_import = {module: entry["name"] for entry in packages.values() for module in entry["imports"]}
 
     # What the program imports decides which of the app's packages go in: nothing more.
-    wanted: set[str] = set()
-    for text in sources.values():
-        try:
-            wanted |= {by_import[module.split(".")[0]] for module in find_imports(text) if module.split(".")[0] in by_import}
-        except SyntaxError:
-            pass  # the file fails in the exported app as it does in the IDE
+    wanted = {by_import[module] for text in sources.values() for module in _imported_modules(text) if module in by_import}
     kept: dict[str, bytes] = {}
     for path in request["wheels"]:
         data = open(path, "rb").read()
@@ -206,29 +207,27 @@ async def export_from_ide(request: dict) -> str:
         files[f"{package}/files/{posixpath.basename(data_file)}"] = open(data_file, "rb").read()
     wheel_file, wheel = make_wheel(name, "0.1.0", files, sorted(shipped))
     app_lock = dict(lock, packages={n: packages[n] for n in sorted(shipped)})
-    app_lock["packages"][_canonical(name)] = _lock_entry(_canonical(name), "0.1.0", wheel_file, wheel, [package],
-                                                         sorted(shipped))
+    app_lock["packages"][project] = _lock_entry(project, "0.1.0", wheel_file, wheel, [package], sorted(shipped))
 
-    shell = json.loads(await _fetch(SHELL_INDEX))
-    runtime = {path: await _fetch(source) for path, source in shell["runtime"].items()}
+    shell = json.loads(await app_file(SHELL_INDEX))
+    runtime = {path: await app_file(source) for path, source in shell["runtime"].items()}
     for entry in app_lock["packages"].values():
         file_name = entry["file_name"]
         runtime[f"pyodide/{file_name}"] = wheel if file_name == wheel_file else kept.get(file_name) or \
-            await _fetch(f"pyodide/{file_name}")
+            await app_file(f"pyodide/{file_name}")
     runtime["pyodide/pyodide-lock.json"] = json.dumps(app_lock, indent=1).encode()
-    page = {path: await _fetch(source) for path, source in shell["page"].items()}
-    page["index.html"] = render_page(page["index.html"].decode(), app_config(name, package, _canonical(name)))
+    page = {path: await app_file(source) for path, source in shell["page"].items()}
+    page["index.html"] = render_page(page["index.html"].decode(), app_config(name, package, project))
 
-    folder = _canonical(name)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL) as archive:
         for path, data in {**page, **runtime}.items():
-            archive.writestr(f"{folder}/{path}", data)
+            archive.writestr(f"{project}/{path}", data)
         for path, data in runtime.items():
-            archive.writestr(f"{folder}/assets/{path}.js", asset_script(path, data))
+            archive.writestr(f"{project}/assets/{path}.js", asset_script(path, data))
     zipped = buffer.getvalue()
-    buffer = _page.buffer_of(zipped)
-    _page.send("download", {"filename": f"{folder}.zip", "bytes": buffer}, transfer=[buffer], what="Export app…")
-    print(f"{folder}.zip ({len(zipped) / 1e6:.0f} MB, {len(shipped)} packages): unzip it and open "
-          f"{folder}/index.html, from disk or from any static server.")
-    return f"{folder}.zip"
+    buffer = buffer_of(zipped)
+    send("download", {"filename": f"{project}.zip", "bytes": buffer}, transfer=[buffer], what="Export app…")
+    print(f"{project}.zip ({len(zipped) / 1e6:.0f} MB, {len(shipped)} packages): unzip it and open "
+          f"{project}/index.html, from disk or from any static server.")
+    return f"{project}.zip"

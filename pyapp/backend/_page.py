@@ -81,6 +81,16 @@ def stoppable_wait():
             raise KeyboardInterrupt("stopped while waiting for TensorFlow.js")
 
 
+async def app_file(path: str) -> bytes:
+    """A file of the running app by its path in the app's folder (the worker's fetch
+    serves it from disk too, through the page)."""
+    _require_page(f"reading the app's file {path}")
+    response = await js.fetch(path)
+    if not response.ok:
+        raise OSError(f"the app's file {path} could not be read (HTTP {response.status})")
+    return (await response.arrayBuffer()).to_py().tobytes()
+
+
 def buffer_of(data: bytes):
     """A fresh JS ArrayBuffer holding `data`: one copy, which can then be transferred."""
     array = js.Uint8Array.new(len(data))

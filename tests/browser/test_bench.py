@@ -20,7 +20,7 @@ def test_bench_quick_writes_every_case(tmp_path):
     assert data["quick"] is True and data["browser"].startswith("Chromium") and data["machine"]["cpus"] >= 1
     assert (tmp_path / "quick.html").read_text().count("<svg") >= 3
     cases = {figure["case"] for figure in data["figures"]}
-    assert cases == {"startup", "bridge", "training", "inference", "memory", "sensors", "native"}
+    assert cases == {"startup", "bridge", "training", "inference", "memory", "sensors", "native", "apps"}
     for figure in data["figures"]:
         assert {"case", "name", "variant", "unit", "min", "median", "max", "runs"} <= set(figure)
         assert all(isinstance(v, (int, float)) and math.isfinite(v) for v in figure["runs"]), figure
@@ -35,6 +35,9 @@ def test_bench_quick_writes_every_case(tmp_path):
     for variant in ("bare-served", "pyscript-served", "app-served", "app-file"):
         assert ("python_ready", variant) in variants and ("numpy_sklearn_imported", variant) in variants, variant
     assert ("first_prediction", "app-served") in variants
+    for variant in ("digits-app-file", "digits-app-served"):  # a user's own app beside the IDE
+        assert ("python_ready", variant) in variants and ("program_finished", variant) in variants
+    assert {("folder_size", "digits-app"), ("folder_size", "ide")} <= variants
     for kind in ("mlp", "cnn"):  # pyapp on its Keras engine beside plain Keras
         assert {(f"{kind}_jax_train_samples_per_s", v) for v in ("plain-keras", "pyapp-keras")} <= variants
     # Backend choice: the app's own pick beside the best measured, for training and inference.
