@@ -320,13 +320,17 @@ def test_page_stays_responsive_during_a_long_fit(app):
     app.page.click("[data-run]")
     app.page.wait_for_function("document.querySelector('#output').textContent.includes('Epoch 2/40')", timeout=120_000)
     assert app.js("window.pyapp.session.state") == "running"
+    epochs_done = "() => (document.querySelector('#output').textContent.match(/Epoch \\d+\\/40/g) || []).length"
     started = time.monotonic()
     app.page.click("[data-console-input]")
     app.page.keyboard.type("typing while it trains")
+    before_clear = app.js(epochs_done)
     app.page.click("[data-output-clear]")
     took = time.monotonic() - started
     assert app.page.input_value("[data-console-input]") == "typing while it trains"
-    assert took < 3, f"the page answered clicks in {took:.1f} s during training"
+    # Measured in the fit's own epochs, not in seconds, so that a busy machine slowing both
+    # alike does not fail it: a main thread blocked by training would answer at its end.
+    assert before_clear <= 20, f"the page answered clicks in {took:.1f} s, {before_clear - 2} epochs of 40 later"
     assert app.js("window.pyapp.session.state") == "running", "the fit was still running"
     app.page.fill("[data-console-input]", "")
     app.js("() => document.activeElement.blur()")
