@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["handle", "flush"]
+__all__ = ["handle", "flush", "show"]
 
 VIS_DIR_ENV = "PYAPP_VIS_DIR"
 DEFAULT_DIR = "pyapp_charts"
@@ -342,4 +342,32 @@ def flush() -> None:
         _renderer.flush()
 
 
+def show(obj, title: str | None) -> None:
+    """pyapp.vis.display without a page: a picture (a numpy image, a matplotlib figure) as a
+    PNG file in the charts folder, anything else printed, as the page shows it."""
+    global _shown
+    array = None if hasattr(obj, "savefig") else np.asarray(obj) if isinstance(obj, np.ndarray) else None
+    image_shaped = array is not None and array.size and array.dtype.kind in "biuf" and (
+        array.ndim == 2 or (array.ndim == 3 and array.shape[2] in (1, 3, 4)))
+    if not hasattr(obj, "savefig") and not image_shaped:
+        print(f"{title}: {obj!r}" if title else repr(obj))
+        return
+    _shown += 1
+    folder = Path(os.environ.get(VIS_DIR_ENV) or DEFAULT_DIR).absolute()
+    path = folder / f"display-{_shown}{'-' + _sanitise(title) if title else ''}.png"
+    folder.mkdir(parents=True, exist_ok=True)
+    if hasattr(obj, "savefig"):
+        obj.savefig(path, format="png", dpi=_DPI)
+    else:
+        from matplotlib.image import imsave
+
+        if array.ndim == 3 and array.shape[2] == 1:
+            array = array[:, :, 0]
+        if array.dtype.kind == "f" and (array.min() < 0 or array.max() > 1):  # stretched, as the page does
+            array = (array - array.min()) / max(float(array.max() - array.min()), 1e-12)
+        imsave(path, array, cmap="gray", vmin=0, vmax=1 if array.dtype.kind == "f" else 255)
+    print(f"pyapp.vis.display: {title + ': ' if title else ''}picture written to {path}")
+
+
+_shown = 0
 atexit.register(flush)  # what the throttle held back when a program ends mid-fit (Ctrl-C)

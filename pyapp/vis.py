@@ -11,7 +11,7 @@ hide (its button, or the ` key); `name` and `tab` choose the surface, as tfjs-vi
     pyapp.vis.confusion_matrix(y_test, model.predict(x_test).argmax(1))
 
 Python computes (numpy, scikit-learn) and sends plain numbers; the page only draws
-(static/app/charts.js).
+(static/app/charts.js). `display(picture)` shows a picture with the program's output.
 
 Under CPython, where there is no page, the same charts are drawn by matplotlib into PNG
 files, one a chart, in the folder `$PYAPP_VIS_DIR` (else `./pyapp_charts/`), named from
@@ -24,6 +24,7 @@ at the fit's end. Without matplotlib a line says so and nothing is drawn; `show_
 
 from __future__ import annotations
 
+import builtins
 import math
 import sys
 import time
@@ -388,6 +389,32 @@ def fit_callbacks(metrics=("loss",), *, name: str = "Model Training", tab: str =
                         zoom_to_fit=zoom_to_fit)
 
 
+def display(*objects, title: str | None = None) -> None:
+    """Shows pictures (numpy images, matplotlib figures) and values with the program's
+    output, in the page and natively alike.
+
+    In the page this is the output pane's `display()`. Under CPython a picture is written
+    as a PNG file beside the charts (see above) and anything else is printed, so a program
+    that shows pictures runs unedited in both places.
+
+    Args:
+        *objects: numpy images ((H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA; uint8, or
+            floats in [0, 1]), matplotlib figures, or anything with a repr.
+        title: a caption (in the page) or part of the file name (natively).
+
+    Example:
+        pyapp.vis.display(x_train[0].reshape(8, 8), title="first digit")
+    """
+    shown_by_page = getattr(builtins, "display", None) if _page() is not None else None
+    if shown_by_page is not None:
+        shown_by_page(*objects, title=title)
+        return
+    from . import _vis_matplotlib
+
+    for obj in objects:
+        _vis_matplotlib.show(obj, title)
+
+
 def show_visor() -> None:
     """Opens the visor (the chart panel)."""
     _send({"op": "visor", "open": True})
@@ -398,5 +425,5 @@ def hide_visor() -> None:
     _send({"op": "visor", "open": False})
 
 
-__all__ = ["scatterplot", "linechart", "histogram", "barchart", "table", "show_model_summary", "weight_histograms",
-           "confusion_matrix", "per_class_accuracy", "fit_callbacks", "FitCallbacks", "show_visor", "hide_visor"]
+__all__ = ["display", "scatterplot", "linechart", "histogram", "barchart", "table", "show_model_summary",
+           "weight_histograms", "confusion_matrix", "per_class_accuracy", "fit_callbacks", "FitCallbacks", "show_visor", "hide_visor"]

@@ -1,7 +1,6 @@
 """Trains a small network on scikit-learn's 8x8 handwritten digits, with live charts, and
 keeps it in the browser's storage: `python -m digits_app.main`, in the page or natively."""
 
-import builtins
 import json
 from importlib import resources
 
@@ -13,24 +12,12 @@ from sklearn.model_selection import train_test_split
 
 MODEL_URL = "indexeddb://digits-app"
 SHOWN_PREDICTIONS = 5
-SHADES = " .:-=+*#%@"
 
 
 def load_settings() -> dict:
     """The training settings shipped in the package, data/settings.json."""
     settings = resources.files("digits_app") / "data" / "settings.json"
     return json.loads(settings.read_text(encoding="utf-8"))
-
-
-def show_digit(image: np.ndarray, title: str) -> None:
-    """Shows an 8x8 picture (values in [0, 1]) with the page's display(); natively, where
-    Python has no display(), prints it as text."""
-    if hasattr(builtins, "display"):
-        builtins.display(image, title=title)
-        return
-    print(title)
-    for row in image:
-        print("  " + "".join(SHADES[round(value * (len(SHADES) - 1))] * 2 for value in row))
 
 
 def main() -> None:
@@ -60,7 +47,7 @@ def main() -> None:
     pyapp.vis.confusion_matrix(y_test, predicted, class_names=class_names)
     shown = slice(SHOWN_PREDICTIONS)
     for image, truth, guess in zip(x_test[shown], y_test[shown], predicted[shown]):
-        show_digit(image.reshape(8, 8), f"predicted {class_names[guess]}, true {class_names[truth]}")
+        pyapp.vis.display(image.reshape(8, 8), title=f"predicted {class_names[guess]}, true {class_names[truth]}")
 
     model.save(MODEL_URL)
     reloaded = pyapp.models.load_model(MODEL_URL)
