@@ -4,9 +4,11 @@
     cars["Horsepower"], cars["Miles_per_Gallon"]  # numpy columns (NaN where missing)
     digits = pyapp.datasets.load_digits()       # scikit-learn's, as sklearn.datasets gives them
     table = pyapp.datasets.load_csv("my.csv")   # a file dropped into the page: it stays on this device
+    melodies = pyapp.datasets.load_bach_chorales()  # [[(midi_pitch, quarter_length), ...], ...]
 
 `load_cars` reads `cars.json` of the PyPI package vega_datasets 0.9.0 (MIT licence), which
-pyapp carries in pyapp/_data/: see the README for its source.
+pyapp carries in pyapp/_data/: see the README for its source. `load_bach_chorales` reads
+`bach_chorales.json`, which build.py makes there from music21's corpus.
 """
 
 from __future__ import annotations
@@ -92,6 +94,24 @@ def load_cars() -> Table:
     predictions from 2D data": Name, Miles_per_Gallon, Cylinders, Displacement,
     Horsepower, Weight_in_lbs, Acceleration, Year, Origin. Missing values are NaN."""
     return load_json((files("pyapp") / "_data" / "cars.json").read_bytes(), name="cars.json")
+
+
+def load_bach_chorales() -> list[list[tuple[int, float]]]:
+    """The soprano lines of J. S. Bach's chorales (395, from music21's corpus), each a list of
+    notes (midi_pitch, quarter_length): tied notes merged, rests left out, every line
+    transposed to C major / A minor (MIDI 57..84; quarter lengths 0.125 to 16).
+
+    build.py writes the file into pyapp/_data/ (see build.chorale_melodies, and the README for
+    its terms): the page's pyapp carries it, and so does pyapp run under CPython from its
+    folder, or installed from it, once `python3 build.py` has run there."""
+    try:
+        raw = (files("pyapp") / "_data" / "bach_chorales.json").read_bytes()
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            "pyapp/_data/bach_chorales.json is missing: build.py makes it from the Bach chorales in music21's "
+            "corpus. Run `python3 build.py` once in pyapp's folder (or install the pyapp wheel it builds, "
+            "dist/pyodide/pyapp-*.whl).") from None
+    return [[(int(pitch), float(length)) for pitch, length in melody] for melody in json.loads(raw)["melodies"]]
 
 
 def load_digits(**kwargs):
