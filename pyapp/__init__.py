@@ -14,10 +14,10 @@ __version__ = "0.1.0"
 
 from . import activations, backend, callbacks, constraints, initializers, layers, losses, metrics, models
 from . import optimizers, regularizers, sensors, utils
-from . import data, datasets, distribution, vis
+from . import audio, data, datasets, distribution, vis
 from .layers import Input
 from .models import Model, Sequential
 
 __all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "constraints", "initializers",
            "layers", "losses", "metrics", "models", "optimizers", "regularizers", "sensors", "utils", "data",
-           "datasets", "distribution", "vis"]
+           "datasets", "distribution", "vis", "audio"]

@@ -12,6 +12,7 @@ import { mountDownloads } from "./downloads.js";
 import { mountCharts } from "./charts.js";
 import { mountSensors } from "./sensors.js";
 import { mountPageModels } from "./page_models.js";
+import { mountAudio } from "./audio.js";
 
 const requestedBackend = new URLSearchParams(location.search).get("backend");
 const session = new PythonSession({ backend: requestedBackend });
@@ -35,5 +36,6 @@ mountCharts(session, {
   notice: (text) => window.pyapp.ide.output.notice(text, { error: true }),
 });
 window.pyapp.sensors = mountSensors(session);
+window.pyapp.audio = mountAudio(session);
 mountPageModels(session);
 session.start().catch((error) => console.error("Python failed to start:", error));

@@ -13,6 +13,7 @@ import { mountDownloads } from "../app/downloads.js";
 import { mountCharts } from "../app/charts.js";
 import { mountSensors } from "../app/sensors.js";
 import { mountPageModels } from "../app/page_models.js";
+import { mountAudio } from "../app/audio.js";
 
 // Written into the page by build.py: {name, version, summary, main, package, pyodide}.
 const config = JSON.parse(document.getElementById("app-config").textContent);
@@ -72,6 +73,7 @@ mountCharts(session, {
   notice: (text) => output.notice(text, { error: true }),
 });
 const sensors = mountSensors(session);
+const audio = mountAudio(session);
 mountPageModels(session);
 
 document.title = config.name;
@@ -81,6 +83,7 @@ window.pyapp = {
   openedFromDisk,
   config,
   sensors,
+  audio,
   get ready() {
     return session.ready;
   },
