@@ -1,4 +1,4 @@
-"""The device's camera and motion sensors, as numpy arrays, in the page.
+"""The device's camera, microphone, motion sensors and position, as numpy arrays, in the page.
 
     from pyapp import sensors
 
@@ -15,29 +15,48 @@
     async for event in motion.events():     # every event, in order, with its timestamp
         print(event.kind, event.time, event.values)
 
-The camera and the sensors live on the page's main thread; Python runs in a Web Worker and
-asks the page for each frame (`pyappRequest`, static/app/sensors.js). A frame crosses as a
-transferred buffer of RGB bytes and is copied once, into the numpy array you get.
+    mic = sensors.Microphone(sample_rate=16000)
+    await mic.start()                       # asks permission; a level meter appears in the page
+    wave = await mic.record(1.0)            # float32 (16000,), mono, in [-1, 1]
+    async for chunk in mic.chunks(0.5):     # consecutive 0.5 s chunks: no gap, no overlap
+        ...
+    mic.stop()
+
+    geo = sensors.Geolocation()
+    pos = await geo.position()              # Position(latitude, longitude, accuracy, ...)
+    async for pos in geo.watch():           # a new Position each time the device moves
+        ...
+    geo.stop()
+
+The devices live on the page's main thread; Python runs in a Web Worker and asks the page
+for each frame, batch of samples or position (`pyappRequest`, static/app/sensors.js). A
+frame or a batch of samples crosses as a transferred buffer and is copied once, into the
+numpy array you get. Nothing a sensor gives leaves the page.
 
 Every failure is a `SensorError`; catch the precise kind where it matters:
-`PermissionDeniedError`, `NoCameraError`, `CameraInUseError`, `SensorsUnavailableError`,
-`NotSecureContextError`, `SensorStoppedError`. After an error the page's sensor panel offers
-to retry.
+`PermissionDeniedError`, `NoCameraError`, `CameraInUseError`, `NoMicrophoneError`,
+`MicrophoneInUseError`, `PositionUnavailableError`, `PositionTimeoutError`,
+`SensorsUnavailableError`, `NotSecureContextError`, `SensorStoppedError`. After an error
+the page's sensor panel offers to retry.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import math
 import sys
 import time
+import warnings
 from typing import AsyncIterator, NamedTuple
 
 import numpy as np
 
 __all__ = [
-    "Camera", "Motion", "MotionEvent", "SensorError", "PermissionDeniedError", "NoCameraError", "CameraInUseError",
+    "Camera", "Motion", "MotionEvent", "Microphone", "Geolocation", "Position",
+    "SensorError", "PermissionDeniedError", "NoCameraError", "CameraInUseError", "NoMicrophoneError",
+    "MicrophoneInUseError", "PositionUnavailableError", "PositionTimeoutError",
     "SensorsUnavailableError", "NotSecureContextError", "SensorStoppedError",
 ]
 
@@ -50,7 +69,8 @@ class SensorError(RuntimeError):
 
 
 class PermissionDeniedError(SensorError):
-    """The user (or the browser's settings) refused access to the camera or the sensors."""
+    """The user (or the browser's settings) refused access to the camera, the microphone,
+    the position or the sensors."""
 
 
 class NoCameraError(SensorError):
@@ -61,13 +81,34 @@ class CameraInUseError(SensorError):
     """The camera exists but could not be started: another application or tab holds it."""
 
 
+class NoMicrophoneError(SensorError):
+    """This device has no microphone."""
+
+
+class MicrophoneInUseError(SensorError):
+    """The microphone exists but could not be started: another application or tab holds it,
+    or the system refused it."""
+
+
+class PositionUnavailableError(SensorError):
+    """The browser could not determine the position (no location service, no signal, or
+    the operating system's location setting is off)."""
+
+
+class PositionTimeoutError(SensorError):
+    """No position came within the `timeout` of the Geolocation."""
+
+
 class SensorsUnavailableError(SensorError):
-    """No motion sensors: the browser lacks the API, or no events arrive (a desktop)."""
+    """The sensor cannot be had here: Python runs outside the pyapp page, the browser lacks
+    the API (motion events, WebAudio's AudioWorklet, geolocation), or no motion events
+    arrive (a desktop)."""
 
 
 class NotSecureContextError(SensorError):
-    """The page is not a secure context (plain http from another host): browsers give
-    the camera and motion sensors only to https, localhost and file:// pages."""
+    """The page is not a secure context (plain http from another host): browsers give the
+    camera, the microphone, the position and motion sensors only to https, localhost and
+    file:// pages."""
 
 
 class SensorStoppedError(SensorError):
@@ -78,6 +119,10 @@ _ERRORS = {
     "permission-denied": PermissionDeniedError,
     "no-camera": NoCameraError,
     "camera-in-use": CameraInUseError,
+    "no-microphone": NoMicrophoneError,
+    "microphone-in-use": MicrophoneInUseError,
+    "position-unavailable": PositionUnavailableError,
+    "position-timeout": PositionTimeoutError,
     "unavailable": SensorsUnavailableError,
     "not-secure": NotSecureContextError,
     "stopped": SensorStoppedError,
@@ -148,7 +193,7 @@ class _Sensor:
     """A sensor with a panel in the page; subclasses define `start` and `stop`, and
     `async with` calls them."""
 
-    _kind = ""  # the page's name for it: "camera" or "motion"
+    _kind = ""  # the page's name for it: "camera", "motion", "microphone" or "geolocation"
 
     def __init__(self):
         self.id = next(_ids)
@@ -163,6 +208,17 @@ class _Sensor:
 
     async def __aexit__(self, *exc) -> None:
         self.stop()
+
+    def show_scores(self, labels, scores) -> None:
+        """Draws confidence bars in the sensor's panel (under a camera's preview): one bar a
+        label, scores in [0, 1]."""
+        labels = [str(label) for label in labels]
+        values = np.asarray(scores, dtype=np.float64).ravel()
+        if len(values) != len(labels):
+            raise ValueError(f"show_scores: {len(labels)} labels but {len(values)} scores")
+        if not np.isfinite(values).all():
+            raise ValueError(f"show_scores: scores must be finite numbers, got {values.tolist()}")
+        _send("sensors.scores", {"sensor": self._kind, "id": self.id, "labels": labels, "values": values.tolist()})
 
     def show_prompt(self, text: str) -> None:
         """Shows a line of text in the sensor's panel ("" clears it)."""
@@ -279,16 +335,6 @@ class Camera(_Sensor):
         except (KeyboardInterrupt, asyncio.CancelledError):
             self.stop()  # Stop pressed while waiting for a frame: do not leave the camera on
             raise
-
-    def show_scores(self, labels, scores) -> None:
-        """Draws confidence bars under the preview: one bar a label, scores in [0, 1]."""
-        labels = [str(label) for label in labels]
-        values = np.asarray(scores, dtype=np.float64).ravel()
-        if len(values) != len(labels):
-            raise ValueError(f"show_scores: {len(labels)} labels but {len(values)} scores")
-        if not np.isfinite(values).all():
-            raise ValueError(f"show_scores: scores must be finite numbers, got {values.tolist()}")
-        _send("camera.scores", {"id": self.id, "labels": labels, "values": values.tolist()})
 
 
 # ---------------------------------------------------------------- motion
@@ -449,3 +495,360 @@ class Motion(_Sensor):
             if label is not None:
                 _send("sensors.prompt", {"sensor": "motion", "id": self.id, "text": ""})
         return np.concatenate(windows) if windows else np.empty((0, len(self.MOTION_COLUMNS)))
+
+
+# ---------------------------------------------------------------- microphone
+
+
+class _Resampler:
+    """Linear interpolation from `rate_in` to `rate_out`, fed in pieces: the output is the
+    same as resampling the whole signal at once (output sample k sits at input position
+    k * rate_in / rate_out, computed in integers, so that hours do not drift).
+
+    Only for browsers that capture at their own rate (static/app/sensors.js says why the
+    page's AudioContext does it otherwise). It does not filter: downsampling folds what
+    lies above the new Nyquist frequency into the band."""
+
+    def __init__(self, rate_in: int, rate_out: int):
+        self.rate_in, self.rate_out = int(rate_in), int(rate_out)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forgets the signal so far (after a gap the next piece starts a new one)."""
+        self.held = np.empty(0, np.float32)
+        self.base = 0   # input index of held[0]
+        self.next = 0   # index of the next output sample
+
+    def __call__(self, samples: np.ndarray) -> np.ndarray:
+        held = np.concatenate([self.held, np.asarray(samples, np.float32)])
+        last = self.base + len(held) - 1  # the newest input index
+        # Output k needs inputs floor(p) and floor(p) + 1 with p = k * rate_in / rate_out,
+        # so every k with k * rate_in < last * rate_out is ready (and p == last needs no next).
+        ready = -(-last * self.rate_out // self.rate_in) if last >= 0 else 0
+        if ready <= self.next:
+            self.held = held
+            return np.empty(0, np.float32)
+        positions = np.arange(self.next, ready, dtype=np.int64) * self.rate_in
+        index = positions // self.rate_out - self.base
+        fraction = ((positions % self.rate_out) / self.rate_out).astype(np.float32)
+        out = held[index] * (1 - fraction) + held[np.minimum(index + 1, len(held) - 1)] * fraction
+        self.next = ready
+        # The first input the next output needs (not beyond what came: when downsampling it
+        # may not have come yet).
+        keep = min(self.next * self.rate_in // self.rate_out, last + 1)
+        self.held = held[keep - self.base:]
+        self.base = keep
+        return out.astype(np.float32, copy=False)
+
+
+class Microphone(_Sensor):
+    """The device's microphone, read as float32 mono numpy arrays.
+
+    Args:
+        sample_rate: samples a second of what `record` and `chunks` return, an integer
+            from 8000 to 96000. 16000 is what speech and sound classifiers usually take.
+
+    `await mic.start()` asks for permission and shows a level meter in the page, with a
+    Stop control; `record()` and `chunks()` start a microphone that was never started.
+    The page captures without echo cancellation, noise suppression or automatic gain (the
+    raw signal) and keeps what Python has not read yet, up to 60 s: beyond that the oldest
+    is dropped, `mic.dropped` counts the samples lost and a RuntimeWarning says so.
+    `mic.stop()` (or leaving `async with Microphone() as mic:`) releases the device, and a
+    read after it raises `SensorStoppedError` until `await mic.start()`. Errors:
+    `PermissionDeniedError`, `NoMicrophoneError`, `MicrophoneInUseError`,
+    `NotSecureContextError`, `SensorStoppedError`.
+
+    Example:
+
+        async with Microphone(sample_rate=16000) as mic:
+            wave = await mic.record(1.0)
+        wave.shape, wave.dtype          # ((16000,), dtype('float32'))
+        float(np.abs(wave).max())       # the peak, at most 1.0
+    """
+
+    _kind = "microphone"
+
+    def __init__(self, sample_rate: int = 16000):
+        if (isinstance(sample_rate, bool) or not isinstance(sample_rate, (int, np.integer))
+                or not 8000 <= sample_rate <= 96000):
+            raise ValueError(f"sample_rate must be an integer from 8000 to 96000 (samples a second), "
+                             f"got {sample_rate!r}")
+        self.sample_rate = int(sample_rate)
+        super().__init__()
+        self.label = None
+        self._asked = False      # start() was called: the page has a panel for it (perhaps an error)
+        self.device_rate = None  # the rate the page captures at (sample_rate where the browser allows)
+        self.dropped = 0
+        self._resampler = None
+        self._expected = 0      # the page's index of the next sample it sends
+        self._pending: list[np.ndarray] = []  # samples at sample_rate, not yet returned, oldest first
+        self._held = 0
+        self._position = 0
+
+    def __repr__(self) -> str:
+        state = f"running, {self.label!r}" if self._running else "stopped"
+        return f"<Microphone sample_rate={self.sample_rate} {state}>"
+
+    @property
+    def position(self) -> int:
+        """The index (counted from `start`, at `sample_rate`) of the next sample a read
+        returns: each chunk moves it on by its length, and `record` first skips to now."""
+        return self._position
+
+    async def start(self) -> "Microphone":
+        """Asks for the microphone (the browser may ask the user) and shows the level meter."""
+        self._asked = True
+        answer = await _request("microphone.start", {"id": self.id, "sampleRate": self.sample_rate})
+        self.label = str(answer.label)
+        if not self._running:  # a new capture: nothing held belongs to it
+            self.device_rate = int(answer.rate)
+            self._resampler = (None if self.device_rate == self.sample_rate
+                               else _Resampler(self.device_rate, self.sample_rate))
+            self._expected = int(answer.next)
+            self._pending, self._held, self._position = [], 0, 0
+        self._running = True
+        return self
+
+    def stop(self) -> None:
+        """Releases the microphone: its track ends and its panel goes away."""
+        if self._asked:  # the page may have stopped it already, or shows why it did not start
+            _send("microphone.stop", {"id": self.id})
+        self._running = False
+        self._pending, self._held = [], 0
+
+    def _samples(self, seconds) -> int:
+        _positive(seconds, "seconds")
+        count = round(seconds * self.sample_rate)
+        if count < 1:
+            raise ValueError(f"seconds must last at least one sample at {self.sample_rate} Hz, got {seconds!r}")
+        return count
+
+    async def _ensure_running(self) -> None:
+        if self._running:
+            return
+        if self.label is not None:
+            raise SensorStoppedError("the microphone is stopped; call `await mic.start()` to start it again")
+        await self.start()
+
+    async def _fetch(self) -> None:
+        """Appends the samples the page captured since the last fetch to the pending ones."""
+        try:
+            answer = await _request("microphone.read", {"id": self.id})
+        except SensorStoppedError:
+            self._running = False
+            raise
+        count, first = int(answer.count), int(answer.first)
+        samples = _page().copy_into(answer.data, np.empty(count, dtype=np.float32))
+        if first > self._expected:
+            # The page dropped the oldest of its backlog: Python did not read for 60 s.
+            gap = first - self._expected
+            self.dropped += round(gap * self.sample_rate / self.device_rate)
+            warnings.warn(f"the microphone lost {gap / self.device_rate:.1f} s of sound that Python did not read "
+                          "in time (the page keeps 60 s); read more often", RuntimeWarning, stacklevel=3)
+            if self._resampler is not None:
+                self._resampler.reset()
+        self._expected = first + count
+        if self._resampler is not None:
+            samples = self._resampler(samples)
+        # WebAudio's samples are nominally in [-1, 1]; its resampler can overshoot a
+        # full-scale signal a little, and the promise is [-1, 1].
+        np.clip(samples, -1.0, 1.0, out=samples)
+        if len(samples):
+            self._pending.append(samples)
+            self._held += len(samples)
+        if not answer.running:
+            self._running = False
+
+    def _take(self, count: int) -> np.ndarray:
+        """The oldest `count` pending samples; the rest stay pending."""
+        pending = np.concatenate(self._pending) if len(self._pending) != 1 else self._pending[0]
+        taken, rest = pending[:count], pending[count:]
+        self._pending = [rest] if len(rest) else []
+        self._held = len(rest)
+        self._position += count
+        return taken.copy() if len(rest) else taken
+
+    async def _skip_to_now(self) -> None:
+        await self._fetch()
+        self._position += self._held
+        self._pending, self._held = [], 0
+
+    async def _wait_for(self, count: int) -> bool:
+        """Fetches until `count` samples are pending; False if the microphone stops first."""
+        while self._held < count:
+            if not self._running:
+                return False
+            # Sleep about as long as the missing sound lasts (at most 0.25 s, to notice a Stop).
+            await asyncio.sleep(min(0.25, max(0.02, (count - self._held) / self.sample_rate)))
+            await self._fetch()
+        return True
+
+    async def record(self, seconds: float) -> np.ndarray:
+        """The next `seconds` of sound: a float32 array of round(seconds * sample_rate)
+        samples in [-1, 1]. Sound from before the call is not part of it."""
+        count = self._samples(seconds)
+        await self._ensure_running()
+        try:
+            await self._skip_to_now()
+            if not await self._wait_for(count):
+                raise SensorStoppedError("the microphone was stopped while recording")
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            self.stop()  # Stop pressed while recording: do not leave the microphone on
+            raise
+        return self._take(count)
+
+    async def chunks(self, seconds: float, count: int | None = None) -> AsyncIterator[np.ndarray]:
+        """Consecutive chunks of `seconds` each (round(seconds * sample_rate) samples):
+        together they are the sound from the call on, with no gap and no overlap, however
+        long the loop's body takes (the page holds up to 60 s meanwhile).
+
+        Ends after `count` chunks, if given, or when the microphone is stopped (from
+        Python or from the page's Stop control); a last partial chunk is dropped.
+        """
+        size = self._samples(seconds)
+        _positive(count, "count", allow_none=True)
+        await self._ensure_running()
+        delivered = 0
+        try:
+            await self._skip_to_now()
+            while count is None or delivered < count:
+                try:
+                    if not await self._wait_for(size):
+                        return
+                except SensorStoppedError:
+                    return
+                delivered += 1
+                yield self._take(size)
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            self.stop()
+            raise
+
+
+# ---------------------------------------------------------------- geolocation
+
+
+class Position(NamedTuple):
+    """A position as the browser reports it (navigator.geolocation).
+
+    `latitude` and `longitude` in decimal degrees (WGS 84), `accuracy` in metres (95 %
+    confidence), `altitude` in metres above the WGS 84 ellipsoid, `heading` in degrees
+    clockwise from true north (NaN while the device stands still), `speed` in m/s;
+    `timestamp` in seconds since the epoch, as `time.time()`. The last three and
+    `altitude` are None where the device does not report them.
+    """
+
+    latitude: float
+    longitude: float
+    accuracy: float
+    altitude: float | None
+    heading: float | None
+    speed: float | None
+    timestamp: float
+
+
+def _positions(text) -> list[Position]:
+    """The page's positions (JSON text; NaN travels as "NaN", null as null)."""
+
+    def number(value):
+        return None if value is None else float(value)
+
+    return [Position(float(p["latitude"]), float(p["longitude"]), float(p["accuracy"]), number(p["altitude"]),
+                     number(p["heading"]), number(p["speed"]), float(p["timestamp"]))
+            for p in json.loads(str(text))]
+
+
+class Geolocation(_Sensor):
+    """The device's position, from the browser's geolocation (GPS, Wi-Fi or the network,
+    as the system decides).
+
+    Args:
+        high_accuracy: ask for the most precise position the device can give (GPS where
+            there is one); slower, and it costs battery.
+        timeout: seconds to wait for a position (for `watch`, for the first one) before
+            `PositionTimeoutError`. The time the browser waits for the user to answer its
+            permission prompt does not count.
+
+    `await geo.position()` returns one fresh `Position`; `async for pos in geo.watch()`
+    yields a new one each time the device moves. A small panel in the page shows the last
+    position, with a Stop control that ends a watch; `geo.stop()` ends the watch and
+    removes the panel. Errors: `PermissionDeniedError`, `PositionUnavailableError`,
+    `PositionTimeoutError`, `NotSecureContextError`.
+
+    Example:
+
+        geo = Geolocation(timeout=30)
+        here = await geo.position()
+        print(f"{here.latitude:.5f}, {here.longitude:.5f} within {here.accuracy:.0f} m")
+        track = [pos async for pos in geo.watch(seconds=60)]   # the positions of a minute
+    """
+
+    _kind = "geolocation"
+
+    def __init__(self, high_accuracy: bool = False, timeout: float = 10.0):
+        self.high_accuracy = bool(high_accuracy)
+        self.timeout = float(_positive(timeout, "timeout"))
+        super().__init__()
+        self._used = False
+
+    def __repr__(self) -> str:
+        state = "watching" if self._running else "idle"
+        return f"<Geolocation high_accuracy={self.high_accuracy} timeout={self.timeout:g} {state}>"
+
+    def _options(self) -> dict:
+        return {"id": self.id, "highAccuracy": self.high_accuracy, "timeout": self.timeout}
+
+    async def start(self) -> "Geolocation":
+        """Nothing to start (the browser asks for permission on the first position); here so
+        that `async with Geolocation() as geo:` works as for the other sensors."""
+        return self
+
+    async def position(self) -> Position:
+        """One fresh position (never one the browser cached)."""
+        self._used = True
+        answer = await _request("geolocation.position", self._options())
+        return _positions(answer.positions)[0]
+
+    async def watch(self, count: int | None = None, seconds: float | None = None) -> AsyncIterator[Position]:
+        """Each new position, from the current one on, in order, until `count` positions or
+        `seconds`, if given, or until the watch is stopped (`geo.stop()`, the panel's Stop).
+
+        The device reports a new position when it moves: a device that stands still
+        yields the first and then waits. The page queues positions between two reads, so
+        none is lost while the loop's body runs. An error before the first position, or a
+        permission withdrawn, ends the watch with its exception; a moment without a fix
+        later (a tunnel) does not: the watch waits for the next position.
+        """
+        _positive(count, "count", allow_none=True)
+        _positive(seconds, "seconds", allow_none=True)
+        ends = None if seconds is None else time.time() + seconds
+        self._used = True
+        await _request("geolocation.watch", self._options())
+        self._running = True
+        delivered = 0
+        try:
+            while count is None or delivered < count:
+                # The page answers as soon as a position comes; the wait is capped, so that
+                # `seconds` ends the loop on time and a Stop in the page is seen.
+                wait = 1.0 if ends is None else min(1.0, ends - time.time())
+                if wait <= 0:
+                    return
+                answer = await _request("geolocation.read", {"id": self.id, "wait": wait})
+                for position in _positions(answer.positions):
+                    yield position
+                    delivered += 1
+                    if count is not None and delivered >= count:
+                        return
+                if not answer.watching:
+                    return
+        finally:
+            # However the loop ends (count, seconds, break, an error), the device stops
+            # locating: a watch left on costs battery and keeps the location indicator on.
+            if self._running:
+                self._running = False
+                _send("geolocation.unwatch", {"id": self.id})
+
+    def stop(self) -> None:
+        """Ends a watch and removes the location panel."""
+        if self._used:
+            _send("geolocation.stop", {"id": self.id})
+        self._running = False
