@@ -4,7 +4,7 @@ A figure is {"case", "name", "variant", "unit", "values": [one value per run]}; 
 adds min/median/max. Ratios between variants are computed by chart.py.
 """
 
-from . import apps, bridge, inference, memory, native, sensors, startup, training
+from . import apps, bridge, inference, melody, memory, native, sensors, startup, training
 
 ALL = {
     "startup": startup.run,
@@ -15,4 +15,5 @@ ALL = {
     "sensors": sensors.run,
     "native": native.run,
     "apps": apps.run,
+    "melody": melody.run,
 }

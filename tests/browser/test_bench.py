@@ -20,7 +20,7 @@ def test_bench_quick_writes_every_case(tmp_path):
     assert data["quick"] is True and data["browser"].startswith("Chromium") and data["machine"]["cpus"] >= 1
     assert (tmp_path / "quick.html").read_text().count("<svg") >= 3
     cases = {figure["case"] for figure in data["figures"]}
-    assert cases == {"startup", "bridge", "training", "inference", "memory", "sensors", "native", "apps"}
+    assert cases == {"startup", "bridge", "training", "inference", "memory", "sensors", "native", "apps", "melody"}
     for figure in data["figures"]:
         assert {"case", "name", "variant", "unit", "min", "median", "max", "runs"} <= set(figure)
         assert all(isinstance(v, (int, float)) and math.isfinite(v) for v in figure["runs"]), figure

@@ -38,7 +38,7 @@ def number(pattern: str, text: str) -> float:
 
 
 def test_the_examples_without_sensors_are_these():
-    assert NATIVE == ["codelab_cars", "digits_cnn", "digits_mlp", "iris_sklearn_vs_pyapp", "keras_roundtrip"]
+    assert NATIVE == ["codelab_cars", "digits_cnn", "digits_mlp", "iris_sklearn_vs_pyapp", "keras_roundtrip", "melody_rnn"]
 
 
 def test_codelab_cars(tmp_path):
@@ -75,3 +75,13 @@ def test_keras_roundtrip(tmp_path):
     assert after >= 0.9 and after > before
     assert keras_side.check(tmp_path / "digits_finetuned.keras") == pytest.approx(after, abs=1e-3)
     assert (tmp_path / "store" / "indexeddb" / "digits-finetuned.keras").exists()
+
+
+def test_melody_rnn(tmp_path):
+    out = run_native("melody_rnn", tmp_path)
+    first, last = (float(v) for v in re.search(r"trained: loss ([\d.]+) -> ([\d.]+)", out).groups())
+    assert last < first - 0.3, out
+    assert len(re.findall(r"temperature [\d.]+: ((?:\S+ ){31}\S+)$", out, re.MULTILINE)) == 2, out
+    assert len(list((tmp_path / "charts").glob("display-*composed*.png"))) == 2, "the piano rolls"
+    sound = tmp_path / "pyapp-sound-1.wav"
+    assert sound.stat().st_size > 44100, "the melodies, as a WAV file natively"
