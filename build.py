@@ -506,6 +506,23 @@ def shipped_package_files(lock: dict, names: list[str], pyodide_dist: Path | Non
     return {f"pyodide/{file_name}": folder / file_name for file_name in file_names}
 
 
+def write_service_worker(folder: Path = DIST) -> None:
+    """<folder>/sw.js: Workbox's precaching of the files the served app uses (all of dist/
+    but the asset scripts, which only pages opened from disk read, and the PyScript example),
+    each with its content's hash as its revision, so that a rebuilt file is fetched anew."""
+    served = sorted(p for p in folder.rglob("*") if p.is_file() and p.relative_to(folder).parts[0] not in
+                    ("assets", "pyscript") and p.name not in ("sw.js", "manifest.json"))
+    manifest = [{"url": p.relative_to(folder).as_posix(), "revision": sha256_of(p)[:16]} for p in served]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "sw.js"
+        # (run() would log the whole manifest with the command)
+        subprocess.run([str(NODE_MODULES / ".bin" / "esbuild"), str(STATIC / "service_worker" / "sw.js"), "--bundle",
+                        "--format=iife", "--target=chrome110", "--minify", "--log-level=warning",
+                        f"--define:PRECACHE_MANIFEST={json.dumps(manifest, separators=(',', ':'))}",
+                        f"--outfile={out}"], cwd=ROOT, check=True)
+        write_if_changed(folder / "sw.js", out.read_bytes())
+
+
 def ship_pyscript() -> None:
     """PyScript's release files and our page that uses pyapp from PyScript (dist/pyscript/),
     with pyodide.mjs, the module build of Pyodide that PyScript's config points at.
@@ -543,8 +560,10 @@ def build(pyodide_dist: Path | None = None) -> None:
               "standalone/standalone.css": STATIC / "standalone" / "standalone.css"}
     files["standalone/shell.json"] = write_app_shell_index()
     ship_files(DIST, files)
-    copy_if_changed(STATIC / "index.html", DIST / "index.html")
+    for page in ("index.html", "app.webmanifest", "icons/pyapp-192.png", "icons/pyapp-512.png"):
+        copy_if_changed(STATIC / page, DIST / page)
     ship_pyscript()
+    write_service_worker()
     write_if_changed(DIST / "manifest.json", json.dumps({
         "pyodide": PYODIDE_VERSION,
         "tfjs": json.loads((NODE_MODULES / "@tensorflow" / "tfjs" / "package.json").read_text())["version"],

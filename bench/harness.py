@@ -51,7 +51,7 @@ class Harness:
 
     def new_page(self, timeout_ms: float = 180_000):
         """A page in a context of its own: nothing cached from an earlier load."""
-        context = self.browser.new_context()
+        context = self.browser.new_context(service_workers="block")  # the offline worker is not what is measured
         page = context.new_page()
         page.set_default_timeout(timeout_ms)
         return page

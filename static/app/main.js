@@ -5,6 +5,7 @@
 //   await window.pyapp.runPython(code)        -> {result, stdout, stderr, error}
 //   await window.pyapp.stop()                 -> "interrupted" | "restarted" | "idle"
 //   await window.pyapp.restart()              -> info of the new session
+//   await window.pyapp.offline                -> "ready" once served files are kept for offline use
 import { PythonSession, openedFromDisk } from "./session.js";
 import { mountStatus } from "./status.js";
 import { mountIDE } from "./ide.js";
@@ -13,6 +14,7 @@ import { mountCharts } from "./charts.js";
 import { mountSensors } from "./sensors.js";
 import { mountPageModels } from "./page_models.js";
 import { mountAudio } from "./audio.js";
+import { keepForOffline } from "./offline.js";
 
 const requestedBackend = new URLSearchParams(location.search).get("backend");
 const session = new PythonSession({ backend: requestedBackend });
@@ -39,3 +41,5 @@ window.pyapp.sensors = mountSensors(session);
 window.pyapp.audio = mountAudio(session);
 mountPageModels(session);
 session.start().catch((error) => console.error("Python failed to start:", error));
+window.pyapp.offline = keepForOffline(session, openedFromDisk);
+window.pyapp.offline.catch((error) => console.error("The app could not be kept for offline use:", error));

@@ -30,6 +30,10 @@ CHROMIUM_ARGS = [
     "--enable-unsafe-swiftshader",
 ]
 BOOT_TIMEOUT_MS = 120_000
+# Served, the app installs a service worker that downloads all its files once more after
+# start-up (static/app/offline.js): the tests of other things open hundreds of fresh
+# contexts and do not pay for it; tests/browser/test_offline.py tests it.
+CONTEXT_OPTIONS = {"service_workers": "block"}
 
 
 @pytest.fixture(scope="session")
@@ -132,7 +136,7 @@ class App:
 
 
 def open_app(browser, dist: Path, server: str, mode: str, query: str = "") -> App:
-    context = browser.new_context()
+    context = browser.new_context(**CONTEXT_OPTIONS)
     log = RequestLog(dist).watch(context)
     page = context.new_page()
     page.set_default_timeout(BOOT_TIMEOUT_MS)

@@ -145,9 +145,9 @@ for (const type of ["pointerdown", "keydown"]) document.addEventListener(type, (
 
 
 def test_sound_held_back_by_the_browser_gives_a_notice_and_plays_after_a_click(browser, dist):
-    from conftest import App, BOOT_TIMEOUT_MS, RequestLog
+    from conftest import App, BOOT_TIMEOUT_MS, CONTEXT_OPTIONS, RequestLog
 
-    context = browser.new_context()
+    context = browser.new_context(**CONTEXT_OPTIONS)
     context.add_init_script(HELD_BACK)
     page = context.new_page()
     page.set_default_timeout(BOOT_TIMEOUT_MS)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BOOT_TIMEOUT_MS, CHROMIUM_ARGS, App, RequestLog, build
+from conftest import BOOT_TIMEOUT_MS, CHROMIUM_ARGS, CONTEXT_OPTIONS, App, RequestLog, build
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "static" / "examples"
 INSECURE_HOST = "insecure.test"
@@ -268,7 +268,7 @@ class StrictLog(RequestLog):
 
 
 def open_strict(strict_browser, url, mode):
-    context = strict_browser.new_context(permissions=[])
+    context = strict_browser.new_context(permissions=[], **CONTEXT_OPTIONS)
     log = StrictLog(build.DIST).watch(context)
     page = context.new_page()
     page.set_default_timeout(BOOT_TIMEOUT_MS)
@@ -757,7 +757,7 @@ BIG_BEN = {"latitude": 51.5007, "longitude": -0.1246, "accuracy": 5}
 def open_geolocation_app(browser, dist, server, mode, **context_options) -> App:
     """A booted page of the app in a browser context with `context_options`
     (geolocation=..., permissions=[...])."""
-    context = browser.new_context(**context_options)
+    context = browser.new_context(**CONTEXT_OPTIONS, **context_options)
     log = RequestLog(dist).watch(context)
     page = context.new_page()
     page.set_default_timeout(BOOT_TIMEOUT_MS)
