@@ -625,12 +625,14 @@ mic = sensors.Microphone()
 n = 0
 async for chunk in mic.chunks(0.1):     # no end: the page's Stop control ends it
     n += 1
+    print(f"panel-stop chunk {n}", flush=True)
 n
 """)
     panel = app.page.locator("[data-sensor-panel=microphone]")
     app.page.wait_for_function("() => document.querySelector('[data-sensor-panel=microphone]')?.dataset.state === 'live'")
     app.js("() => { window.__micTrack = [...window.pyapp.sensors.microphones.values()][0].stream.getAudioTracks()[0]; }")
-    app.page.wait_for_timeout(500)
+    # Stop once the loop has had chunks (its output streams to the page as it prints).
+    app.page.wait_for_function("() => document.querySelector('#output').textContent.includes('panel-stop chunk 2')")
     panel.locator("[data-action=stop]").click()
     reply = finish_run(app)
     assert reply["error"] is None, reply["error"]
