@@ -6,6 +6,7 @@
 //   await window.pyapp.stop()                 -> "interrupted" | "restarted" | "idle"
 //   await window.pyapp.restart()              -> info of the new session
 //   await window.pyapp.offline                -> "ready" once served files are kept for offline use
+//   window.pyapp.timeline()                   -> {readyAt, phases: [{name, lane, start, end}]}, ms since navigation
 import { PythonSession, openedFromDisk } from "./session.js";
 import { mountStatus } from "./status.js";
 import { mountIDE } from "./ide.js";
@@ -16,8 +17,9 @@ import { mountPageModels } from "./page_models.js";
 import { mountAudio } from "./audio.js";
 import { keepForOffline } from "./offline.js";
 
-const requestedBackend = new URLSearchParams(location.search).get("backend");
-const session = new PythonSession({ backend: requestedBackend });
+const query = new URLSearchParams(location.search);
+// ?backend=wasm asks for a TF.js backend; ?snapshot=off starts Python cold every time.
+const session = new PythonSession({ backend: query.get("backend"), snapshots: query.get("snapshot") !== "off" });
 
 window.pyapp = {
   session,
@@ -26,6 +28,7 @@ window.pyapp = {
     return session.ready;
   },
   runPython: (code, options) => session.runPython(code, options),
+  timeline: () => session.timeline.toJSON(),
   stop: () => session.stop(),
   restart: () => session.restart(),
 };

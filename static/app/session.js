@@ -5,6 +5,7 @@
 // SharedArrayBuffer: Stop ends the worker and starts a new session, and says so.
 import { loadAsset } from "./assets.js";
 import { newStopClaim, pageSignals, resetStopClaim } from "../worker/stop_claim.js";
+import { StartupTimeline } from "./timeline.js";
 
 export const openedFromDisk = location.protocol === "file:";
 
@@ -16,6 +17,9 @@ const STOP_GRACE_MS = 5000;
 // (stop_claim.js), and one that reached the program and was caught is pressed again, as
 // Ctrl+C pressed twice.
 const SIGNAL_AGAIN_MS = 250;
+// How long the page is idle, after a cold start, before a worker takes Python's snapshot
+// for the next start (static/worker/snapshot.js): it must not compete with a first run.
+const SNAPSHOT_IDLE_MS = 2000;
 
 function distBaseURL() {
   return new URL(".", location.href).href;
@@ -32,9 +36,12 @@ async function createWorker() {
 }
 
 export class PythonSession extends EventTarget {
-  constructor({ backend = null } = {}) {
+  // `snapshots`: start Python from a kept memory snapshot, and keep one after a cold start.
+  constructor({ backend = null, snapshots = true } = {}) {
     super();
     this.backend = backend;
+    this.snapshots = snapshots;
+    this.snapshotKept = null; // settles with {bytes} or {message} once a snapshot was taken
     this.canInterrupt = Boolean(self.crossOriginIsolated && self.SharedArrayBuffer);
     this.state = "stopped";
     this.info = null;
@@ -45,6 +52,7 @@ export class PythonSession extends EventTarget {
     this.handlers = new Map();
     this.startupTasks = [];
     this.memory = null;
+    this.timeline = new StartupTimeline();
     // From disk the worker can read no file: it asks for each runtime file by name.
     this.handle("asset", async ({ name }) => {
       const bytes = await loadAsset(name);
@@ -58,15 +66,15 @@ export class PythonSession extends EventTarget {
     this.handlers.set(kind, handler);
   }
 
-  async _answer(message) {
+  async _answer(message, worker = this.worker) {
     const handler = this.handlers.get(message.kind);
     try {
       if (!handler) throw new Error(`this page has nothing that answers "${message.kind}" requests`);
       const answer = await handler(message.payload);
       const { payload, transfer } = answer && answer.transfer ? answer : { payload: answer, transfer: [] };
-      this.worker.postMessage({ type: "app-reply", id: message.id, payload }, transfer);
+      worker.postMessage({ type: "app-reply", id: message.id, payload }, transfer);
     } catch (error) {
-      this.worker.postMessage({ type: "app-reply", id: message.id, error: String(error.message || error) });
+      worker.postMessage({ type: "app-reply", id: message.id, error: String(error.message || error) });
     }
   }
 
@@ -76,6 +84,8 @@ export class PythonSession extends EventTarget {
   }
 
   async _boot() {
+    if (this.worker) this.timeline.begin(performance.now()); // a restart: timed from now
+    this.timeline.mark("session started");
     this._setState("loading");
     const worker = await createWorker();
     this.worker = worker;
@@ -97,7 +107,9 @@ export class PythonSession extends EventTarget {
       interruptBuffer: this.interruptBuffer,
       stopClaim: this.stopClaim,
       backend: this.backend,
+      snapshots: this.snapshots,
     });
+    this.timeline.mark("worker created");
     this.info = await ready;
     // Before anyone runs code: the user's own packages and data files go back in.
     for (const task of this.startupTasks) {
@@ -108,9 +120,46 @@ export class PythonSession extends EventTarget {
       }
     }
     // Milliseconds from navigation to a usable session, for bench/ and the status bar.
+    this.timeline.mark("ready");
     this.readyAt = performance.now();
     this._setState("idle");
+    if (this.info.snapshot === "none" && !this.snapshotKept) this.snapshotKept = this._keepSnapshotWhenIdle();
     return this.info;
+  }
+
+  // Once TF.js is up and the page has stayed idle for SNAPSHOT_IDLE_MS, a worker of its own
+  // takes Python's snapshot and keeps it for the next start, then ends.
+  async _keepSnapshotWhenIdle() {
+    await this.tfjsReady;
+    for (;;) {
+      if (this.state !== "idle") await this._until("idle");
+      if (!(await this._next("state", SNAPSHOT_IDLE_MS))) break;
+    }
+    const worker = await createWorker();
+    const outcome = await new Promise((resolve) => {
+      worker.onmessage = ({ data }) => {
+        if (data.type === "app-request") this._answer(data, worker);
+        else if (data.type === "snapshot-kept") resolve({ bytes: data.bytes });
+        else if (data.type === "fatal") resolve({ message: data.message });
+      };
+      worker.onerror = (event) => resolve({ message: event.message || "the snapshot worker failed" });
+      worker.postMessage({ type: "make-snapshot", mode: openedFromDisk ? "file" : "http", baseURL: distBaseURL() });
+    });
+    worker.terminate();
+    if (outcome.message) console.warn(`Python's snapshot was not kept: ${outcome.message}`);
+    return outcome;
+  }
+
+  // Resolves when the session's state becomes `state`.
+  _until(state) {
+    return new Promise((resolve) => {
+      const onState = ({ detail }) => {
+        if (detail.state !== state) return;
+        this.removeEventListener("state", onState);
+        resolve();
+      };
+      this.addEventListener("state", onState);
+    });
   }
 
   _fail(error) {
@@ -132,6 +181,9 @@ export class PythonSession extends EventTarget {
     switch (message.type) {
       case "progress":
         this._emit("progress", message);
+        break;
+      case "timeline":
+        this.timeline.add(message.phases);
         break;
       case "ready":
         this._bootDone.resolve(message.info);

@@ -1,5 +1,7 @@
 // The status bar: Python's state (loading with progress / idle / running), the runtime's
-// versions, the TF.js backend, and the tensors and memory TF.js holds after each run.
+// versions, the TF.js backend, the tensors and memory TF.js holds after each run, and
+// the start-up time, whose timeline opens on a click.
+import { showTimeline } from "./timeline.js";
 
 export function mountStatus(root, session) {
   const line = root.querySelector("[data-status-line]");
@@ -71,6 +73,7 @@ function describe(session) {
   ];
   if (memory && memory.numTensors !== undefined) rows.push(["Tensors", `${memory.numTensors} (${formatBytes(memory.numBytes)})`]);
   rows.push(["Stop", session.canInterrupt ? "interrupts" : "restarts Python"]);
+  rows.push(["Start-up", startupButton(session)]);
   const titles = {
     Backend: `Available: ${(info.backends || []).map((b) => (b.software ? `${b.name} (software: ${b.renderer})` : b.name)).join(", ")}`,
     Python: `numpy ${info.numpy}, scikit-learn ${info.sklearn} (each loads on first import)`,
@@ -83,12 +86,25 @@ function describe(session) {
     const term = document.createElement("dt");
     const description = document.createElement("dd");
     term.textContent = key;
-    description.textContent = value;
+    if (typeof value === "string") description.textContent = value;
+    else description.append(value);
     description.dataset.key = key;
     if (titles[key]) row.title = titles[key];
     row.append(term, description);
     return row;
   });
+}
+
+function startupButton(session) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "link";
+  button.dataset.timeline = "";
+  const { readyAt, origin } = session.timeline.toJSON();
+  button.textContent = `${((readyAt - origin) / 1000).toFixed(1)} s`;
+  button.title = "Python ready this long after the page opened (or Python restarted): show the timeline";
+  button.addEventListener("click", () => showTimeline(session.timeline));
+  return button;
 }
 
 function formatBytes(bytes) {

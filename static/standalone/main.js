@@ -6,6 +6,7 @@
 //   await window.pyapp.ready             -> info, as the IDE's
 //   await window.pyapp.main              -> {stdout, stderr, error} when the main module ends
 //   await window.pyapp.runPython(code)   -> {result, stdout, stderr, error}
+//   window.pyapp.timeline()              -> the start-up timeline, as the IDE's
 import { PythonSession, openedFromDisk } from "../app/session.js";
 import { mountStatus } from "../app/status.js";
 import { Transcript } from "../app/output.js";
@@ -89,5 +90,6 @@ window.pyapp = {
   },
   main: runMain(),
   runPython: (code, options) => session.runPython(code, options),
+  timeline: () => session.timeline.toJSON(),
   stop: () => session.stop(),
 };

@@ -1,7 +1,9 @@
 // The worker: Python (Pyodide) and TensorFlow.js run here together, so FFI calls stay
 // synchronous and cheap while the page's main thread only draws (DESIGN.md, decision 4).
 //
-// The page sends {type: "init", mode, baseURL, interruptBuffer, backend}. In "http" mode
+// The page sends {type: "init", mode, baseURL, interruptBuffer, backend, snapshots}, or
+// {type: "make-snapshot", mode, baseURL} to a worker that only takes Python's memory
+// snapshot for later starts (snapshot.js) and ends. In "http" mode
 // files are fetched as usual. In "file" mode (a file:// page) a worker can fetch nothing,
 // so every runtime file is asked of the page, which loads it from dist/assets/ as a
 // classic script (static/app/assets.js); fetch() is replaced for URLs under dist/.
@@ -9,6 +11,10 @@ import runnerSource from "./runner.py";
 import { chooseBackend, listBackends, watchWebGLContext } from "./backends.js";
 import { addMissingWasmKernels } from "./kernels.js";
 import { workerClaims } from "./stop_claim.js";
+import { markMilestone, recordPhase, timePhase, timeWebAssemblyCompiles } from "./timeline.js";
+import { forgetSnapshots, keepSnapshot, readSnapshot, snapshotKey } from "./snapshot.js";
+
+timeWebAssemblyCompiles();
 
 let baseURL = "";
 let mode = "http";
@@ -99,7 +105,9 @@ async function fetchWithProgress(url, init) {
   if (refused) throw refused;
   const name = assetNameOf(url) || String(url);
   progress(`Loading ${name}`, { file: name });
-  const response = await (mode === "file" ? fetchFromPage(url, init) : nativeFetch(url, init));
+  const response = await timePhase(`${mode === "file" ? "read" : "fetch"} ${name}`, "files", () =>
+    mode === "file" ? fetchFromPage(url, init) : nativeFetch(url, init),
+  );
   progress(`Loaded ${name}`, { file: name, done: true, bytes: Number(response.headers.get("Content-Length")) || 0 });
   return response;
 }
@@ -107,12 +115,14 @@ async function fetchWithProgress(url, init) {
 async function loadScript(path) {
   progress(`Loading ${path}`, { file: path });
   if (mode === "http") {
-    self.importScripts(baseURL + path);
+    await timePhase(`fetch and run ${path}`, "files", () => self.importScripts(baseURL + path));
   } else {
-    const bytes = await askPageFor(path);
+    const bytes = await timePhase(`read ${path}`, "files", () => askPageFor(path));
     // A file:// worker can neither importScripts nor import() its files: evaluate the
     // text in the global scope instead, as a classic script would run.
-    (0, eval)(new TextDecoder().decode(bytes) + `\n//# sourceURL=${baseURL}${path}`);
+    await timePhase(`run ${path}`, "scripts", () =>
+      (0, eval)(new TextDecoder().decode(bytes) + `\n//# sourceURL=${baseURL}${path}`),
+    );
   }
   progress(`Loaded ${path}`, { file: path, done: true });
 }
@@ -130,10 +140,11 @@ async function startTensorFlow(requestedBackend) {
   // From disk, Emscripten would read file:// URLs with XHR, which a blob worker cannot:
   // make it use fetch() (TF.js's platform fetch), which we serve from the page.
   self.tf.wasm.setWasmPaths(baseURL + "tfjs/", mode === "file");
-  const available = await listBackends(self.tf);
+  const available = await timePhase("TF.js backends tried", "tfjs", () => listBackends(self.tf));
   addMissingWasmKernels(self.tf);
-  const backend = await chooseBackend(self.tf, available, requestedBackend);
+  const backend = await timePhase("TF.js backend chosen", "tfjs", () => chooseBackend(self.tf, available, requestedBackend));
   watchWebGLContext(self.tf, () => onWebGLLost(available));
+  markMilestone("TF.js ready");
   return { version: self.tf.version.tfjs, backend, available };
 }
 
@@ -152,16 +163,38 @@ async function onWebGLLost(available) {
   if (wasCurrent && backendLost) backendLost(message);
 }
 
-async function startPython() {
+// Python, restored from `snapshot` if given (and if that fails, with the snapshot
+// forgotten, started cold), or started cold, ready to be snapshotted if `forSnapshot`:
+// {py, restored}.
+async function startPython({ snapshot = null, forSnapshot = false } = {}) {
   await loadScript("pyodide/pyodide.js");
   await loadScript("pyodide/pyodide.asm.js");
-  const py = await self.loadPyodide({
-    indexURL: baseURL + "pyodide/",
-    fullStdLib: false,
-    stdout: () => {},
-    stderr: () => {},
-  });
-  return py;
+  markMilestone("runtime scripts run");
+  const options = { indexURL: baseURL + "pyodide/", fullStdLib: false, stdout: () => {}, stderr: () => {} };
+  if (!snapshot) return { py: await self.loadPyodide({ ...options, _makeSnapshot: forSnapshot }), restored: false };
+  try {
+    return { py: await self.loadPyodide({ ...options, _loadSnapshot: snapshot }), restored: true };
+  } catch (error) {
+    progress(`Python's snapshot did not restore (${error.message}): starting without it`);
+    await forgetSnapshots();
+    return { py: await self.loadPyodide(options), restored: false };
+  }
+}
+
+async function fetchLock() {
+  return (await self.fetch(baseURL + "pyodide/pyodide-lock.json")).json();
+}
+
+// A worker of its own takes the snapshot (see snapshot.js for why) and keeps it.
+async function makeSnapshot(message) {
+  mode = message.mode;
+  baseURL = message.baseURL;
+  self.fetch = fetchWithProgress;
+  const key = snapshotKey(await fetchLock());
+  const { py } = await startPython({ forSnapshot: true });
+  const bytes = py.makeMemorySnapshot();
+  await keepSnapshot(key, bytes);
+  post({ type: "snapshot-kept", bytes: bytes.byteLength });
 }
 
 // TF.js starts once Python is ready (the two would compete for this one thread), and
@@ -174,17 +207,24 @@ async function init(message) {
   baseURL = message.baseURL;
   self.fetch = fetchWithProgress;
   const started = performance.now();
-  pyodide = await startPython();
+  markMilestone("worker running");
+  const lockRead = fetchLock();
+  const key = snapshotKey(await lockRead);
+  const snapshot = message.snapshots ? await timePhase("look up Python's snapshot", "files", () => readSnapshot(key)) : null;
+  const { py, restored } = await startPython({ snapshot });
+  pyodide = py;
+  markMilestone("Python initialised");
   interruptBuffer = message.interruptBuffer || null;
   if (interruptBuffer) pyodide.setInterruptBuffer(interruptBuffer);
   stopClaim = message.stopClaim || null;
   pyodide.setStdout({ write: (bytes) => runner.write("stdout", bytes) });
   pyodide.setStderr({ write: (bytes) => runner.write("stderr", bytes) });
   runner = makeRunner(pyodide);
-  const lock = await (await self.fetch(baseURL + "pyodide/pyodide-lock.json")).json();
+  const lock = await lockRead;
   const versionOf = (name) => (lock.packages[name] || {}).version || null;
   const packagesByImport = Object.entries(lock.packages).flatMap(([name, entry]) => entry.imports.map((module) => [module, name]));
   runner.installLazyImports(packagesByImport);
+  markMilestone("session ready");
   post({
     type: "ready",
     info: {
@@ -194,6 +234,8 @@ async function init(message) {
       sklearn: versionOf("scikit-learn"),
       pyapp: versionOf("pyapp"),
       interrupt: Boolean(message.interruptBuffer),
+      // "restored": from a kept snapshot; "none": none kept (the page may have one taken).
+      snapshot: restored ? "restored" : message.snapshots ? "none" : "off",
       jspi: Boolean(globalThis.WebAssembly && WebAssembly.Suspending),
       bootMs: Math.round(performance.now() - started),
     },
@@ -258,14 +300,23 @@ function makeRunner(py) {
     post({ type: "display", id: current && current.id, source: current && current.source, payload: message }, transfer);
   };
 
+  // Loads packages (`load(options)` is a Pyodide loader) with their progress in the status
+  // bar, and times them as a phase named after what Pyodide says it loaded, if anything.
+  async function loadPackagesShowingProgress(load) {
+    let loaded = null;
+    const start = performance.now();
+    await load({
+      messageCallback: (text) => {
+        progress(text, { packages: true });
+        if (text.startsWith("Loaded ")) loaded = text;
+      },
+      errorCallback: (text) => progress(text, { packages: true, error: true }),
+    });
+    if (loaded) recordPhase(loaded, "packages", start, performance.now());
+  }
+
   const loadImportedPackages = (code) =>
-    Promise.all([
-      py.loadPackagesFromImports(code, {
-        messageCallback: (text) => progress(text, { packages: true }),
-        errorCallback: (text) => progress(text, { packages: true, error: true }),
-      }),
-      tensorFlowReady,
-    ]);
+    Promise.all([loadPackagesShowingProgress((options) => py.loadPackagesFromImports(code, options)), tensorFlowReady]);
 
   // Runs Python entered "promising" (JSPI), so that it may block on a promise with
   // pyodide.ffi.run_sync, as plain `model.fit(...)` does; a lost WebGL context ends the
@@ -291,13 +342,7 @@ function makeRunner(py) {
     },
     // A built app's main module (build.py app), with the packages it needs loaded first.
     async "run-module"({ module, packages }) {
-      await Promise.all([
-        py.loadPackage(packages, {
-          messageCallback: (text) => progress(text, { packages: true }),
-          errorCallback: (text) => progress(text, { packages: true, error: true }),
-        }),
-        tensorFlowReady,
-      ]);
+      await Promise.all([loadPackagesShowingProgress((options) => py.loadPackage(packages, options)), tensorFlowReady]);
       return callPython(runModule, module);
     },
     async console({ line }) {
@@ -391,6 +436,8 @@ self.onmessage = async (event) => {
   try {
     if (message.type === "init") {
       await init(message);
+    } else if (message.type === "make-snapshot") {
+      await makeSnapshot(message);
     } else if (message.type === "app-reply") {
       settleRequest(message);
     } else if (message.type === "complete") {

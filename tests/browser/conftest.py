@@ -36,6 +36,18 @@ BOOT_TIMEOUT_MS = 120_000
 CONTEXT_OPTIONS = {"service_workers": "block"}
 
 
+def without_snapshots(query: str) -> str:
+    """The page's query, with Python's memory snapshot off unless the test asks for it.
+
+    After a cold start the page has a second worker take a snapshot of Python once it idles
+    (static/worker/snapshot.js): the other tests' fresh contexts would each pay for one they
+    never use. tests/browser/test_startup.py tests it.
+    """
+    if "snapshot=" in query:
+        return query
+    return query + ("&" if query else "?") + "snapshot=off"
+
+
 @pytest.fixture(scope="session")
 def dist() -> Path:
     if not (build.DIST / "index.html").exists():
@@ -112,7 +124,7 @@ class App:
         page.on("console", lambda message: self.console.append(f"{message.type}: {message.text}"))
 
     def open(self, query: str = "") -> dict:
-        self.page.goto(self.url + query)
+        self.page.goto(self.url + without_snapshots(query))
         return self.wait_ready()
 
     def wait_ready(self) -> dict:
