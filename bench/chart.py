@@ -44,9 +44,43 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
+STACK_COLOURS = ["#3b78d8", "#6aa84f", "#e69138", "#8e7cc3", "#c27ba0", "#76a5af", "#999999", "#bf9000"]
+
+
+def stacked_svg(figures: list[dict]) -> str:
+    """Figures with a "stack" (a bar) and a "phase" (a segment): a bar per stack, its
+    segments the phases' medians in order, with a legend."""
+    stacks: dict[str, list[dict]] = defaultdict(list)
+    for figure in figures:
+        stacks[figure["stack"]].append(figure)
+    phases = list(dict.fromkeys(figure["phase"] for figure in figures))
+    top = max(sum(f["median"] for f in segments) for segments in stacks.values()) or 1
+    rows = []
+    for i, (stack, segments) in enumerate(stacks.items()):
+        y, x = 10 + i * 28, 160.0
+        rows.append(f'<text x="0" y="{y + 15}">{html.escape(stack)}</text>')
+        for figure in segments:
+            width = 560 * figure["median"] / top
+            colour = STACK_COLOURS[phases.index(figure["phase"]) % len(STACK_COLOURS)]
+            rows.append(f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="20" fill="{colour}">'
+                        f'<title>{html.escape(figure["phase"])}: {figure["median"]:.0f} {figure["unit"]}</title></rect>')
+            x += width
+        rows.append(f'<text x="{x + 5:.1f}" y="{y + 15}">{sum(f["median"] for f in segments):.0f} {segments[0]["unit"]}</text>')
+    legend_y = 20 + 28 * len(stacks)
+    for j, phase in enumerate(phases):
+        y = legend_y + j * 18
+        rows.append(f'<rect x="160" y="{y}" width="12" height="12" fill="{STACK_COLOURS[j % len(STACK_COLOURS)]}"/>'
+                    f'<text x="178" y="{y + 11}">{html.escape(phase)}</text>')
+    height = legend_y + 18 * len(phases) + 10
+    return f'<svg width="900" height="{height}" font-size="13" font-family="sans-serif">{"".join(rows)}</svg>'
+
+
 def write_html(result: dict, path) -> None:
     sections = []
     for (case, name), figures in groups(result).items():
+        if "stack" in figures[0]:
+            sections.append(f"<h2>{html.escape(case)}: {html.escape(name)} (stacked, medians)</h2>" + stacked_svg(figures))
+            continue
         top = max(f["max"] for f in figures) or 1
         base = baseline_of(figures)
         rows = []

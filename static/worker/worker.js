@@ -167,9 +167,6 @@ async function onWebGLLost(available) {
 // forgotten, started cold), or started cold, ready to be snapshotted if `forSnapshot`:
 // {py, restored}.
 async function startPython({ snapshot = null, forSnapshot = false } = {}) {
-  await loadScript("pyodide/pyodide.js");
-  await loadScript("pyodide/pyodide.asm.js");
-  markMilestone("runtime scripts run");
   const options = { indexURL: baseURL + "pyodide/", fullStdLib: false, stdout: () => {}, stderr: () => {} };
   if (!snapshot) return { py: await self.loadPyodide({ ...options, _makeSnapshot: forSnapshot }), restored: false };
   try {
@@ -179,6 +176,12 @@ async function startPython({ snapshot = null, forSnapshot = false } = {}) {
     await forgetSnapshots();
     return { py: await self.loadPyodide(options), restored: false };
   }
+}
+
+async function loadPythonScripts() {
+  await loadScript("pyodide/pyodide.js");
+  await loadScript("pyodide/pyodide.asm.js");
+  markMilestone("runtime scripts run");
 }
 
 async function fetchLock() {
@@ -191,14 +194,16 @@ async function makeSnapshot(message) {
   baseURL = message.baseURL;
   self.fetch = fetchWithProgress;
   const key = snapshotKey(await fetchLock());
+  await loadPythonScripts();
   const { py } = await startPython({ forSnapshot: true });
   const bytes = py.makeMemorySnapshot();
   await keepSnapshot(key, bytes);
   post({ type: "snapshot-kept", bytes: bytes.byteLength });
 }
 
-// TF.js starts once Python is ready (the two would compete for this one thread), and
-// runs while the user's first program loads its packages; programs wait for it.
+// TF.js starts beside Python: its scripts run while Python's wasm compiles and its files
+// arrive, and its backend's wasm compiles while Python initialises. Programs wait for it;
+// the page hears of it once Python is ready (its info extends Python's).
 let tensorFlowReady = Promise.resolve(null);
 let tensorFlowStarted = false;
 
@@ -209,9 +214,14 @@ async function init(message) {
   const started = performance.now();
   markMilestone("worker running");
   const lockRead = fetchLock();
+  await loadPythonScripts();
   const key = snapshotKey(await lockRead);
   const snapshot = message.snapshots ? await timePhase("look up Python's snapshot", "files", () => readSnapshot(key)) : null;
-  const { py, restored } = await startPython({ snapshot });
+  // Python first: once it waits for its wasm to compile and its files to arrive, TF.js's
+  // scripts run (in this one thread) and its backend starts.
+  const pythonStarting = startPython({ snapshot });
+  const tensorFlowStarting = startTensorFlow(message.backend).catch((error) => ({ error }));
+  const { py, restored } = await pythonStarting;
   pyodide = py;
   markMilestone("Python initialised");
   interruptBuffer = message.interruptBuffer || null;
@@ -240,17 +250,15 @@ async function init(message) {
       bootMs: Math.round(performance.now() - started),
     },
   });
-  tensorFlowReady = startTensorFlow(message.backend).then(
-    (info) => {
-      tensorFlowStarted = true;
-      post({ type: "tfjs-ready", info: { tfjs: info.version, backend: info.backend, backends: info.available } });
-      return info;
-    },
-    (error) => {
-      post({ type: "tfjs-failed", message: String(error.message || error) });
+  tensorFlowReady = tensorFlowStarting.then((info) => {
+    if (info.error) {
+      post({ type: "tfjs-failed", message: String(info.error.message || info.error) });
       return null;
-    },
-  );
+    }
+    tensorFlowStarted = true;
+    post({ type: "tfjs-ready", info: { tfjs: info.version, backend: info.backend, backends: info.available } });
+    return info;
+  });
 }
 
 // ---------------------------------------------------------------- messages to the page

@@ -35,6 +35,9 @@ def test_bench_quick_writes_every_case(tmp_path):
     for variant in ("bare-served", "pyscript-served", "app-served", "app-file"):
         assert ("python_ready", variant) in variants and ("numpy_sklearn_imported", variant) in variants, variant
     assert ("first_prediction", "app-served") in variants
+    stacked = {(f["stack"], f["phase"]) for f in data["figures"] if f["name"] == "ready_timeline"}
+    assert ("app-file", "Python initialised (wasm, standard library)") in stacked, stacked
+    assert len({phase for stack, phase in stacked if stack == "app-served"}) >= 6, stacked
     for variant in ("digits-app-file", "digits-app-served"):  # a user's own app beside the IDE
         assert ("python_ready", variant) in variants and ("program_finished", variant) in variants
     assert {("folder_size", "digits-app"), ("folder_size", "ide")} <= variants
