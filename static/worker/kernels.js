@@ -1,6 +1,7 @@
 // Kernels that TF.js's WASM backend lacks. The gradients that training needs
 // (Conv2DBackpropFilter, the depthwise-convolution gradients, UnsortedSegmentSum) are
-// composed of WASM kernels in wasm_gradients.js. Einsum, which no layer pyapp maps uses
+// composed of WASM kernels in wasm_gradients.js, which also replaces the backend's own
+// Conv2DBackpropInput (a plain loop, ten times slower). Einsum, which no layer pyapp maps uses
 // (only TF.js's MultiHeadAttention and EinsumDense, not in pyapp's layer table), is
 // borrowed from the CPU backend: its inputs are copied out of the WASM heap, the CPU
 // kernel runs, and the result is copied back.
@@ -35,20 +36,19 @@ function borrowFromCpu(tf, kernelName) {
   };
 }
 
-// Registers the missing kernels for WASM; returns the names of those it added.
+// Registers the kernels above for WASM; returns the names of those it (re)registered.
 export function addMissingWasmKernels(tf) {
   if (!tf.findBackend("wasm")) return [];
   const added = [];
-  const register = (kernelName, kernelFunc) => {
-    if (tf.getKernel(kernelName, "wasm")) return;
+  for (const [kernelName, kernelFunc] of Object.entries(wasmGradientKernels(tf))) {
+    if (tf.getKernel(kernelName, "wasm")) tf.unregisterKernel(kernelName, "wasm");
     tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc });
     added.push(kernelName);
-  };
-  for (const [kernelName, kernelFunc] of Object.entries(wasmGradientKernels(tf))) register(kernelName, kernelFunc);
-  if (tf.findBackend("cpu")) {
-    for (const kernelName of BORROWED) {
-      if (tf.getKernel(kernelName, "cpu")) register(kernelName, borrowFromCpu(tf, kernelName));
-    }
+  }
+  for (const kernelName of BORROWED) {
+    if (tf.getKernel(kernelName, "wasm") || !tf.findBackend("cpu") || !tf.getKernel(kernelName, "cpu")) continue;
+    tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc: borrowFromCpu(tf, kernelName) });
+    added.push(kernelName);
   }
   return added;
 }
