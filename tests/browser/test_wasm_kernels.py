@@ -257,3 +257,58 @@ def test_gradient_kernels_match_cpu_and_numpy(app):
             if _relative(ours, theirs) > TOLERANCE:
                 failures.append((index, case["kernel"], case["attrs"], "cpu", _relative(ours, theirs)))
     assert not failures, failures
+
+
+TRAIN_EACH_LAYER = r"""
+import json
+import numpy as np
+import pyapp
+from pyapp import layers
+from js import JSON, pyappBorrowedKernelCalls
+
+pyapp.backend.set_backend("wasm")
+rng = np.random.default_rng(0)
+image, seq, volume = (8, 8, 2), (6, 3), (4, 4, 4, 1)
+models = {
+    "Dense": ((5,), [layers.Dense(3)]),
+    "Conv1D": (seq, [layers.Conv1D(3, 2, strides=2, padding="same"), layers.Flatten()]),
+    "Conv2D": (image, [layers.Conv2D(3, 3, strides=2, padding="same"), layers.Flatten()]),
+    "Conv3D": (volume, [layers.Conv3D(2, 2), layers.Flatten()]),
+    "SeparableConv2D": (image, [layers.SeparableConv2D(3, 3, depth_multiplier=2), layers.Flatten()]),
+    "DepthwiseConv2D": (image, [layers.DepthwiseConv2D(3, strides=2, padding="same"), layers.Flatten()]),
+    "Conv2DTranspose": (image, [layers.Conv2DTranspose(2, 3, strides=2), layers.Flatten()]),
+    "Embedding": ((4,), [layers.Embedding(7, 3), layers.Flatten()]),
+    "LSTM": (seq, [layers.LSTM(4)]),
+    "GRU": (seq, [layers.GRU(4)]),
+    "SimpleRNN": (seq, [layers.SimpleRNN(4)]),
+    "MaxPooling1D": (seq, [layers.Conv1D(2, 1), layers.MaxPooling1D(2), layers.GlobalMaxPooling1D()]),
+    "AveragePooling1D": (seq, [layers.Conv1D(2, 1), layers.AveragePooling1D(2), layers.GlobalAveragePooling1D()]),
+    "MaxPooling2D": (image, [layers.Conv2D(2, 1), layers.MaxPooling2D(2), layers.GlobalMaxPooling2D()]),
+    "AveragePooling2D": (image, [layers.Conv2D(2, 1), layers.AveragePooling2D(2), layers.GlobalAveragePooling2D()]),
+    "AveragePooling3D": (volume, [layers.Conv3D(2, 1), layers.AveragePooling3D(2), layers.Flatten()]),
+}
+before = JSON.stringify(pyappBorrowedKernelCalls)
+results = {}
+for name, (shape, stack) in models.items():
+    ids = name == "Embedding"
+    model = pyapp.Sequential([pyapp.Input(shape, dtype="int32" if ids else "float32"), *stack, layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    x = rng.integers(0, 7, (4, *shape)).astype(np.int32) if ids else rng.normal(size=(4, *shape)).astype(np.float32)
+    y = rng.normal(size=(4, 1)).astype(np.float32)
+    first = [w.copy() for w in model.get_weights()]
+    history = await model.fit(x, y, epochs=1, batch_size=4, verbose=0)
+    changed = [bool(np.any(a != b)) for a, b in zip(first, model.get_weights())]
+    results[name] = {"loss": history.history["loss"][-1], "all_weights_changed": all(changed)}
+results["borrowed"] = before != JSON.stringify(pyappBorrowedKernelCalls)
+json.dumps(results)
+"""
+
+
+def test_every_layer_trains_on_wasm_without_the_cpu_backend(app):
+    try:
+        results = json.loads(eval(app.check(TRAIN_EACH_LAYER)))
+    finally:
+        app.check(f"import pyapp\npyapp.backend.set_backend({app.info['backend']!r})")
+    assert results.pop("borrowed") is False
+    for name, result in results.items():
+        assert math.isfinite(result["loss"]) and result["all_weights_changed"], (name, result)
