@@ -106,10 +106,10 @@ def _conv_case(rng, kernel):
     w = rng.normal(size=case["filter_shape"]).astype(np.float32)
     dy = case["dy"] = rng.normal(size=dy_shape).astype(np.float32)
     attrs = {"strides": strides, "pad": pad}
-    if not depthwise:
-        attrs["dataFormat"] = "NHWC"
     if depthwise:
         attrs["dilations"] = dilations
+    else:
+        attrs["dataFormat"] = "NHWC"
     if kernel.endswith("BackpropInput"):
         attrs["inputShape"] = case["x_shape"]
         case["inputs"] = {"dy": dy, "filter": w}
@@ -237,6 +237,7 @@ def _relative(a, b):
 
 
 def test_gradient_kernels_match_cpu_and_numpy(app):
+    """All cases in one page session: WASM against float64 numpy and the CPU backend, no leaks."""
     cases = random_cases()
     reply = app.check(KERNELS_IN_PAGE % json.dumps([_page_case(c) for c in cases]))
     results = json.loads(eval(reply))  # the repr of a JSON string
