@@ -1,21 +1,22 @@
-// Kernels that TF.js's WASM backend lacks but training needs, borrowed from its CPU
-// backend. tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter (so no Conv2D training),
-// no depthwise-convolution gradients and no UnsortedSegmentSum (the gradient of gather,
-// so no Embedding training). Each borrowed kernel copies its inputs out of the WASM heap,
-// runs the CPU kernel and copies the result back: slower than a native kernel, but the
-// model trains on WASM instead of failing with "kernel not registered".
+// Kernels that TF.js's WASM backend lacks. The gradients that training needs
+// (Conv2DBackpropFilter, the depthwise-convolution gradients, UnsortedSegmentSum) are
+// composed of WASM kernels in wasm_gradients.js, which also replaces the backend's own
+// Conv2DBackpropInput (a plain loop, ten times slower). Einsum, which no layer pyapp maps uses
+// (only TF.js's MultiHeadAttention and EinsumDense, not in pyapp's layer table), is
+// borrowed from the CPU backend: its inputs are copied out of the WASM heap, the CPU
+// kernel runs, and the result is copied back.
+import { wasmGradientKernels } from "./wasm_gradients.js";
 
-const BORROWED = [
-  "Conv2DBackpropFilter",
-  "DepthwiseConv2dNativeBackpropFilter",
-  "DepthwiseConv2dNativeBackpropInput",
-  "UnsortedSegmentSum",
-  "Einsum",
-];
+const BORROWED = ["Einsum"];
+
+// Calls of borrowed kernels by name, for tests: training a supported layer must make none.
+export const borrowedCalls = {};
+globalThis.pyappBorrowedKernelCalls = borrowedCalls;
 
 function borrowFromCpu(tf, kernelName) {
   const cpuKernel = tf.getKernel(kernelName, "cpu");
   return ({ inputs, backend, attrs }) => {
+    borrowedCalls[kernelName] = (borrowedCalls[kernelName] || 0) + 1;
     const cpu = tf.findBackend("cpu");
     const toCpu = (info) => ({ dataId: cpu.write(backend.readSync(info.dataId), info.shape, info.dtype), shape: info.shape, dtype: info.dtype });
     const cpuInputs = {};
@@ -35,11 +36,17 @@ function borrowFromCpu(tf, kernelName) {
   };
 }
 
+// Registers the kernels above for WASM; returns the names of those it (re)registered.
 export function addMissingWasmKernels(tf) {
-  if (!tf.findBackend("wasm") || !tf.findBackend("cpu")) return [];
+  if (!tf.findBackend("wasm")) return [];
   const added = [];
+  for (const [kernelName, kernelFunc] of Object.entries(wasmGradientKernels(tf))) {
+    if (tf.getKernel(kernelName, "wasm")) tf.unregisterKernel(kernelName, "wasm");
+    tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc });
+    added.push(kernelName);
+  }
   for (const kernelName of BORROWED) {
-    if (tf.getKernel(kernelName, "wasm") || !tf.getKernel(kernelName, "cpu")) continue;
+    if (tf.getKernel(kernelName, "wasm") || !tf.findBackend("cpu") || !tf.getKernel(kernelName, "cpu")) continue;
     tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc: borrowFromCpu(tf, kernelName) });
     added.push(kernelName);
   }
