@@ -208,7 +208,8 @@ b = L("gru", units=3, recurrentActivation="sigmoid").apply(b)
 c = L("concatenate").apply(_js([a, b]))
 out = L("dense", units=2, activation="tanh").apply(c)
 model = tf.model(_js({"inputs": [img, seq], "outputs": out}))
-# Trained on the CPU backend: TF.js's WASM backend has no Conv2DBackpropFilter kernel.
+# Trained on the CPU backend: TF.js as a Keras user would train it outside this app (whose
+# WASM backend adds the Conv2D gradients TF.js lacks, static/worker/wasm_gradients.js).
 previous_backend = tf.getBackend()
 await tf.setBackend("cpu")
 model.compile(_js({"optimizer": "adam", "loss": "meanSquaredError"}))

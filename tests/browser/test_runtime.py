@@ -145,7 +145,8 @@ await run_js('''(async () => {
   await tf.setBackend("wasm");
   const before = tf.memory().numTensors;
   const small = tf.initializers.constant({value: 0.1});
-  // Conv2D needs Conv2DBackpropFilter, Embedding needs UnsortedSegmentSum: not in WASM.
+  // Conv2D needs Conv2DBackpropFilter, Embedding UnsortedSegmentSum: tfjs-backend-wasm 4.22
+  // has neither; the app adds them (static/worker/wasm_gradients.js).
   const conv = tf.sequential({layers: [
     tf.layers.conv2d({inputShape: [6, 6, 1], filters: 2, kernelSize: 3, kernelInitializer: small}),
     tf.layers.flatten(), tf.layers.dense({units: 1, kernelInitializer: small})]});
