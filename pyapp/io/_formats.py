@@ -303,6 +303,29 @@ def keras_config(model: Model) -> dict:
 def write_keras(model: Model) -> bytes:
     """The bytes of a `.keras` file for `model` (no optimizer state: it is not carried over)."""
     model.check()
+    metadata = {"keras_version": KERAS_FORMAT_VERSION,
+                "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
+                "converted_by": "pyapp.io"}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("metadata.json", json.dumps(metadata))
+        archive.writestr("config.json", json.dumps(keras_config(model)))
+        archive.writestr("model.weights.h5", write_keras_weights(model))
+    return out.getvalue()
+
+
+def read_keras_weights(model: Model, source) -> None:
+    """Sets the weights of `model`'s layers from a Keras 3 `.weights.h5` file (path or bytes),
+    as `model.save_weights` writes it (the model.weights.h5 of a `.keras` file)."""
+    try:
+        root = read_h5(_read_bytes(source))
+    except HDF5Error as error:
+        raise ConversionError(f"not a Keras .weights.h5 file: {error}") from None
+    _read_keras_weights(model, root)
+
+
+def write_keras_weights(model: Model) -> bytes:
+    """The bytes of a Keras 3 `.weights.h5` file of `model`'s weights."""
     root = Group()
     for layer, path in _weight_paths(model):
         spec = spec_for(layer.class_name, layer.name)
@@ -314,15 +337,7 @@ def write_keras(model: Model) -> bytes:
         for i, array in enumerate(layer.weights):
             vars_group[str(i)] = np.ascontiguousarray(array, dtype=np.float32)
     root.require("vars").attrs["name"] = model.name
-    metadata = {"keras_version": KERAS_FORMAT_VERSION,
-                "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
-                "converted_by": "pyapp.io"}
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
-        archive.writestr("metadata.json", json.dumps(metadata))
-        archive.writestr("config.json", json.dumps(keras_config(model)))
-        archive.writestr("model.weights.h5", write_h5(root))
-    return out.getvalue()
+    return write_h5(root)
 
 
 # --------------------------------------------------------------------------- TF.js
