@@ -35,12 +35,12 @@ def to_categorical(y, num_classes: int | None = None, dtype="float32") -> np.nda
     return np.eye(num_classes, dtype=dtype)[y]
 
 
-def normalize(x, axis: int | None = -1, order=2) -> np.ndarray:
+def normalize(x, axis: int = -1, order=2) -> np.ndarray:
     """`x` divided by its norm along `axis` (zero norms left as they are), as numpy.
 
     Args:
         x: an array (or anything numpy takes).
-        axis: the axis along which to normalize.
+        axis: the axis along which to normalize (None: the last).
         order: the norm's order (`numpy.linalg.norm`'s `ord`: 2 for L2, 1 for L1, ...).
 
     >>> normalize(np.array([[3.0, 4.0], [0.0, 0.0]]))
@@ -53,9 +53,10 @@ def normalize(x, axis: int | None = -1, order=2) -> np.ndarray:
     if axis is not None and not -x.ndim <= axis < x.ndim:
         raise ValueError(f"normalize: axis must be in [{-x.ndim}, {x.ndim - 1}] for an array of shape {x.shape}, "
                          f"got {axis}")
+    axis = -1 if axis is None else axis
     norm = np.atleast_1d(np.linalg.norm(x, order, axis))
     norm[norm == 0] = 1
-    return x / np.expand_dims(norm, axis or -1)
+    return x / np.expand_dims(norm, axis)
 
 
 _UPDATE_INTERVAL = 0.05  # seconds between two redraws of a progress bar
