@@ -633,10 +633,31 @@ class CallbackList:
         return self.batch_interval("train") is not None
 
     def __getattr__(self, hook: str):
+        """`callback_list.on_epoch_end(epoch, logs)` calls it on every callback, and returns
+        the logs they saw (with what they added, such as `learning_rate`)."""
         if not hook.startswith("on_") or not hasattr(Callback, hook):
             raise AttributeError(hook)
+        indexed = "batch" in hook or "epoch" in hook
 
-        def call(*args, **kwargs):
+        def call(*args, logs=None):
+            if len(args) > indexed:
+                *args, logs = args
+            logs = _pythonify(logs)
             for callback in self.callbacks:
-                getattr(callback, hook)(*args, **kwargs)
+                getattr(callback, hook)(*args, logs)
+            return logs
         return call
+
+
+def _pythonify(logs) -> dict:
+    """The logs as Keras' CallbackList hands them to its callbacks: a new dict for each hook
+    call (what a callback adds is seen by the callbacks after it, not by the caller's dict),
+    sorted by name, numbers as Python floats."""
+    out = {}
+    for key, value in sorted((logs or {}).items()):
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            pass  # a prediction's outputs stay arrays
+        out[key] = value
+    return out

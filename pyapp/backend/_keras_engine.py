@@ -162,10 +162,9 @@ class _PyappCallbacks(keras.callbacks.Callback):
 
     def _call(self, hook: str, args: tuple, logs) -> None:
         keras_model = self.model  # with JAX, this syncs the training state: callbacks see and change current values
-        values = _pyapp_logs(logs)
-        getattr(self.callback_list, hook)(*args, values)
+        seen = getattr(self.callback_list, hook)(*args, _pyapp_logs(logs))
         if logs is not None:
-            logs.update(values)  # what a callback adds (learning_rate) reaches Keras' History and progress bar
+            logs.update(seen)  # what a callback adds (learning_rate) reaches Keras' History and progress bar
         if self.pyapp_model.stop_training:
             keras_model.stop_training = True
 

@@ -239,7 +239,10 @@ def _keras_node(node, layer_name: str) -> list:
     return refs
 
 
-def _read_keras_weights(model: Model, root: Group) -> None:
+def _read_keras_weights(model: Model, root: Group, check_names: bool = True) -> None:
+    """Each layer's weights from their group; `check_names`: a `.keras` file's groups must
+    name its config's layers (a `.weights.h5` file fits any model of that architecture, as
+    Keras matches groups by class and order)."""
     paths = _weight_paths(model)
     layers_group = root.get("layers")
     known = {path.split("/", 1)[1] for _, path in paths}
@@ -252,7 +255,7 @@ def _read_keras_weights(model: Model, root: Group) -> None:
         spec = spec_for(layer.class_name, layer.name)
         group = root.path(path + ("/cell/vars" if spec.rnn else "/vars"))
         outer = root.path(path + "/vars")
-        if isinstance(outer, Group) and "name" in outer.attrs and outer.attrs["name"] != layer.name:
+        if check_names and isinstance(outer, Group) and "name" in outer.attrs and outer.attrs["name"] != layer.name:
             raise ConversionError(f"model.weights.h5: the weights at {path} belong to layer "
                                   f"{outer.attrs['name']!r}, but config.json puts {layer.name!r} there")
         if group is None:
@@ -321,7 +324,7 @@ def read_keras_weights(model: Model, source) -> None:
         root = read_h5(_read_bytes(source))
     except HDF5Error as error:
         raise ConversionError(f"not a Keras .weights.h5 file: {error}") from None
-    _read_keras_weights(model, root)
+    _read_keras_weights(model, root, check_names=False)
 
 
 def write_keras_weights(model: Model) -> bytes:
