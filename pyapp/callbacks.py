@@ -313,6 +313,10 @@ class ModelCheckpoint(_MonitorCallback):
         elif not (self.filepath.endswith(".keras") or browser):
             raise ValueError("The filepath provided must end in `.keras` (Keras model format), or be indexeddb://NAME "
                              f"or localstorage://NAME in the browser. Received: filepath={self.filepath}")
+        if browser and save_freq != "epoch":
+            # Saves by batch run inside TF.js's batch loop, where Python cannot wait for the storage.
+            raise ValueError(f"ModelCheckpoint: save_freq={save_freq} (batches) saves to a .keras file; "
+                             f"{self.filepath} is saved with save_freq='epoch' only")
 
     def on_train_batch_end(self, batch, logs=None):
         if self._should_save_on_batch(batch):
@@ -631,6 +635,11 @@ class CallbackList:
 
     def wants_batches(self) -> bool:
         return self.batch_interval("train") is not None
+
+    def overrides(self, *hooks: str) -> bool:
+        """Whether a callback that needs its batch hooks called overrides one of `hooks`."""
+        return any(callback._batch_interval != math.inf and callback._overrides(hook)
+                   for callback in self.callbacks for hook in hooks)
 
     def __getattr__(self, hook: str):
         """`callback_list.on_epoch_end(epoch, logs)` calls it on every callback, and returns

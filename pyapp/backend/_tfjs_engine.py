@@ -23,8 +23,8 @@ from . import _tfjs
 from ._tfjs import (available_backends, delete_model, fetch_app_file, get_backend, list_models, memory,
                     set_backend, to_numpy, to_tensor)
 
-__all__ = ["PRINTS_PROGRESS", "TfjsModel", "available_backends", "build", "compile", "delete_model", "dispose", "evaluate",
-           "fetch_app_file", "fit", "get_backend", "get_weights", "list_models", "load_from_app",
+__all__ = ["PRINTS_PROGRESS", "TfjsModel", "available_backends", "build", "compile", "delete_model", "dispose",
+           "evaluate", "fetch_app_file", "fit", "get_backend", "get_weights", "list_models", "load_from_app",
            "load_from_browser", "memory", "predict", "save_to_browser", "set_backend", "set_weights", "to_numpy",
            "to_tensor", "unreachable_storage"]
 
@@ -268,6 +268,7 @@ def _fit_steps(handle, model, xs, ys, validation, batch_size, epochs, initial_ep
         stop_if_asked()
 
     interval = callback_list.batch_interval("train")  # a crossing per batch only if asked
+    begins = interval == 0 and callback_list.overrides("on_train_batch_begin", "on_batch_begin")
     test_batches = callback_list.batch_interval("test") == 0  # then validation runs batch by batch, in Python
     schedule = model.optimizer.schedule
     steps = -(-len(xs[0]) // batch_size)
@@ -291,7 +292,7 @@ def _fit_steps(handle, model, xs, ys, validation, batch_size, epochs, initial_ep
                 made = [order, *epoch_x, *epoch_y]
             start = int(tfjs_model.optimizer.iterations)
             rates = None if schedule is None else to_js([schedule(start + batch) for batch in range(steps)])
-            proxies = [create_proxy(batch_began) if interval == 0 else None,
+            proxies = [create_proxy(batch_began) if begins else None,
                        create_proxy(batch_ended) if interval is not None else None]
             hooks = _js_helpers().batchHooks(tfjs_model.optimizer, rates, *proxies, (interval or 0) * 1000, steps)
             try:

@@ -210,6 +210,8 @@ def test_model_checkpoint_paths_and_errors():
         stopper.on_train_begin()
         stopper.on_epoch_end(0, {"f1": 0.5})
     assert callbacks.ModelCheckpoint("indexeddb://best").filepath == "indexeddb://best"
+    with pytest.raises(ValueError, match="save_freq='epoch' only"):
+        callbacks.ModelCheckpoint("indexeddb://best", save_freq=5)
 
 
 def test_batch_calls_only_for_callbacks_that_use_them():
