@@ -193,7 +193,8 @@ PRINTS_PROGRESS = False  # pyapp's ProgbarLogger draws the progress bar in the p
 def fit(handle: TfjsModel, model, xs, ys, validation, *, batch_size, epochs, initial_epoch, shuffle, callbacks,
         history, verbose):
     """Trains with TF.js's fit, one epoch per call, so that callbacks run between epochs.
-    Returns the History; where Python cannot wait for TF.js (no JSPI), an object to await."""
+    Returns the History; where Python cannot wait for TF.js (no JSPI), an object to await.
+    (`verbose` acts through `callbacks`, which hold pyapp's progress bar.)"""
     steps = _fit_steps(handle, model, xs, ys, validation, batch_size, epochs, initial_epoch, shuffle,
                        callbacks, history)
     if _tfjs.can_block():
