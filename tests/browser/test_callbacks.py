@@ -109,9 +109,13 @@ pyapp.models.delete_model("indexeddb://callbacks-best")
 
 # 2. ReduceLROnPlateau, TF.js's own validation, verbose=2.
 model = make(pyapp.optimizers.SGD(0.05))
+order = []
 history = model.fit(x, y, batch_size=8, epochs=4, validation_data=(xv, yv), verbose=2, callbacks=[
-    cb.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0, min_delta=0.5)])
-out["plateau"] = history.history
+    cb.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0, min_delta=0.5),
+    cb.LambdaCallback(on_test_begin=lambda logs: order.append("test_begin"),
+                      on_test_end=lambda logs: order.append(["test_end", sorted(logs)]),
+                      on_epoch_end=lambda epoch, logs: order.append("epoch_end"))])
+out["plateau"], out["plateau_order"] = history.history, order
 
 # 3. A schedule: each step's rate in TF.js's optimizer (with a batch hook, and without).
 schedule = schedules.ExponentialDecay(0.1, decay_steps=3, decay_rate=0.5)
@@ -206,6 +210,8 @@ def test_callbacks_in_the_page(app, keras_reference):
         expected.append(logs["learning_rate"])
     assert plateau["learning_rate"] == pytest.approx(expected) and min(expected) < 0.05
     assert len(plateau["val_loss"]) == 4
+    assert out["plateau_order"] == ["test_begin", ["test_end", ["loss", "mae"]], "epoch_end"] * 4, \
+        "the test hooks around TF.js's own validation, as Keras orders them"
 
     # The schedule: each step's rate as Keras' ExponentialDecay gives it; without batch hooks too.
     schedule = keras.optimizers.schedules.ExponentialDecay(0.1, decay_steps=3, decay_rate=0.5)
