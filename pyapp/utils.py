@@ -6,6 +6,7 @@ import errno
 import os
 import random
 import sys
+import time
 
 import numpy as np
 
@@ -32,6 +33,148 @@ def to_categorical(y, num_classes: int | None = None, dtype="float32") -> np.nda
         raise ValueError("to_categorical: labels must be >= 0")
     num_classes = int(y.max()) + 1 if num_classes is None else num_classes
     return np.eye(num_classes, dtype=dtype)[y]
+
+
+def normalize(x, axis: int = -1, order=2) -> np.ndarray:
+    """`x` divided by its norm along `axis` (zero norms left as they are), as numpy.
+
+    Args:
+        x: an array (or anything numpy takes).
+        axis: the axis along which to normalize (None: the last).
+        order: the norm's order (`numpy.linalg.norm`'s `ord`: 2 for L2, 1 for L1, ...).
+
+    >>> normalize(np.array([[3.0, 4.0], [0.0, 0.0]]))
+    array([[0.6, 0.8],
+           [0. , 0. ]])
+    """
+    x = np.asarray(x)
+    if not np.issubdtype(x.dtype, np.number):
+        raise TypeError(f"normalize: x must be numbers, got an array of {x.dtype}")
+    if axis is not None and not -x.ndim <= axis < x.ndim:
+        raise ValueError(f"normalize: axis must be in [{-x.ndim}, {x.ndim - 1}] for an array of shape {x.shape}, "
+                         f"got {axis}")
+    axis = -1 if axis is None else axis
+    norm = np.atleast_1d(np.linalg.norm(x, order, axis))
+    norm[norm == 0] = 1
+    return x / np.expand_dims(norm, axis)
+
+
+_UPDATE_INTERVAL = 0.05  # seconds between two redraws of a progress bar
+
+
+class Progbar:
+    """A progress bar, as `keras.utils.Progbar`: `verbose=1` redraws one line in place
+    (`32/100 ━━━━━━━───────────── 1s 10ms/step - loss: 0.5213`), `verbose=2` prints one
+    line when the target is reached.
+
+    Args:
+        target: the number of steps (None if unknown).
+        width: the bar's width in characters.
+        verbose: 0 (silent), 1 or 2.
+        interval: the least seconds between two redraws.
+        stateful_metrics: names of the values shown as given; the others are averaged.
+        stateless_metrics: names of the values averaged; the others are shown as given.
+        unit_name: the name of a step ("step", "sample").
+
+    >>> bar = Progbar(100)
+    >>> bar.update(32, [("loss", 0.52)])
+
+    Keras colours the done part of the bar; the output pane shows no colours, so the part
+    to come is drawn with a lighter line.
+    """
+
+    def __init__(self, target, width: int = 20, verbose: int = 1, interval: float = _UPDATE_INTERVAL,
+                 stateful_metrics=None, stateless_metrics=None, unit_name: str = "step"):
+        if stateful_metrics is not None and stateless_metrics is not None:
+            raise ValueError("Progbar: give stateful_metrics or stateless_metrics, not both")
+        self.target, self.width, self.verbose, self.interval, self.unit_name = target, width, verbose, interval, unit_name
+        self.stateful_metrics = set(stateful_metrics or ()) if stateless_metrics is None else None
+        self.stateless_metrics = set(stateless_metrics) if stateless_metrics is not None else None
+        self._values: dict[str, list] = {}
+        self._values_order: list[str] = []
+        self._seen_so_far = 0
+        self._start = time.time()
+        self._last_update = 0.0
+        self._time_after_first_step = None
+        self._prev_total_width = 0
+
+    def update(self, current: int, values=None, finalize: bool | None = None) -> None:
+        """Moves the bar to step `current`; `values` is a list of (name, value)."""
+        if finalize is None:
+            finalize = self.target is not None and current >= self.target
+        for key, value in values or []:
+            if key not in self._values_order:
+                self._values_order.append(key)
+            averaged = (key not in self.stateful_metrics if self.stateful_metrics is not None
+                        else key in self.stateless_metrics)
+            if averaged and not finalize:
+                steps = max(current - self._seen_so_far, 1)
+                total, count = self._values.get(key, [0.0, 0])
+                self._values[key] = [total + value * steps, count + steps]
+            else:
+                self._values[key] = [value, 1]
+        self._seen_so_far = current
+        now = time.time()
+        per_step = self._step_duration(current, now)
+        if self.verbose == 1:
+            if now - self._last_update < self.interval and not finalize:
+                return
+            if self.target:
+                done = int(self.width * current / self.target)
+                line = f"{current:{len(str(self.target))}d}/{self.target} {'━' * done}{'─' * (self.width - done)}"
+                if finalize:
+                    line += f" {now - self._start:.0f}s"
+                else:
+                    line += f" {_duration(per_step * (self.target - current))}"
+            else:
+                line = f"{current:7d}/Unknown {now - self._start:.0f}s"
+            line += _per_step(per_step, self.unit_name) + self._shown_values()
+            padding = " " * max(self._prev_total_width - len(line), 0)  # covers a longer line drawn before
+            self._prev_total_width = len(line)
+            print("\r" + line + padding, end="\n" if finalize else "", flush=True)
+        elif self.verbose == 2 and finalize and self.target:
+            print(f"{current:{len(str(self.target))}d}/{self.target} - {now - self._start:.0f}s -"
+                  f"{_per_step(per_step, self.unit_name)}{self._shown_values()}", flush=True)
+        self._last_update = now
+
+    def add(self, n: int, values=None) -> None:
+        self.update(self._seen_so_far + n, values)
+
+    def _shown_values(self) -> str:
+        shown = ""
+        for key in self._values_order:
+            total, count = self._values[key]
+            average = float(np.mean(total)) / max(1, count)
+            shown += f" - {key}: {average:.4f}" if abs(average) > 1e-3 else f" - {key}: {average:.4e}"
+        return shown
+
+    def _step_duration(self, current: int, now: float) -> float:
+        """Seconds per step, leaving out the first step (which compiles) once there are more."""
+        if not current:
+            return 0.0
+        if self._time_after_first_step is not None and current > 1:
+            duration = (now - self._time_after_first_step) / (current - 1)
+        else:
+            duration = (now - self._start) / current
+        if current == 1:
+            self._time_after_first_step = now
+        return duration
+
+
+def _duration(seconds: float) -> str:
+    if seconds > 3600:
+        return f"{int(seconds // 3600)}:{int(seconds % 3600 // 60):02d}:{int(seconds % 60):02d}"
+    if seconds > 60:
+        return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+    return f"{int(seconds)}s"
+
+
+def _per_step(seconds: float, unit: str) -> str:
+    if seconds >= 1 or seconds == 0:
+        return f" {seconds:.0f}s/{unit}"
+    if seconds >= 1e-3:
+        return f" {seconds * 1000:.0f}ms/{unit}"
+    return f" {seconds * 1e6:.0f}us/{unit}"
 
 
 def download(path, filename: str | None = None) -> None:
@@ -86,4 +229,4 @@ def _keep_here(path, filename: str | None) -> None:
     print(f"pyapp.utils.download: {os.fspath(path)} is already on this machine, at {target}")
 
 
-__all__ = ["set_random_seed", "to_categorical", "download"]
+__all__ = ["set_random_seed", "to_categorical", "normalize", "Progbar", "download"]

@@ -45,7 +45,7 @@ import keras  # noqa: E402 - after the backend is chosen
 from .. import io as model_io
 from .. import losses as losses_module
 
-__all__ = ["available_backends", "build", "compile", "delete_model", "dispose", "evaluate", "fit", "get_backend",
+__all__ = ["PRINTS_PROGRESS", "available_backends", "build", "compile", "delete_model", "dispose", "evaluate", "fit", "get_backend",
            "get_weights", "list_models", "load_from_app", "load_from_browser", "memory", "predict", "save_keras",
            "save_to_browser", "set_backend", "set_weights", "to_numpy", "to_tensor", "unreachable_storage"]
 
@@ -117,56 +117,87 @@ def dispose(model: keras.Model) -> None:
 
 
 def compile(model: keras.Model, optimizer, losses: list, metrics: list[str]) -> None:  # noqa: A001 - Keras' verb
-    keras_optimizer = getattr(keras.optimizers, type(optimizer).__name__)(**optimizer.get_config())
+    keras_optimizer = getattr(keras.optimizers, type(optimizer).__name__).from_config(optimizer.get_config())
+    optimizer.attach(_KerasOptimizer(keras_optimizer))
     keras_losses = [keras.losses.Huber(delta=item.delta) if isinstance(item, losses_module.Huber) else item
                     for item in losses]
     model.compile(optimizer=keras_optimizer, loss=keras_losses[0] if len(keras_losses) == 1 else keras_losses,
                   metrics=list(metrics))
 
 
+class _KerasOptimizer:
+    """A pyapp optimizer's Keras optimizer: its learning rate and step count."""
+
+    def __init__(self, keras_optimizer):
+        self.keras = keras_optimizer
+
+    def iterations(self) -> int:
+        return int(keras.ops.convert_to_numpy(self.keras.iterations))
+
+    def learning_rate(self) -> float:
+        return float(keras.ops.convert_to_numpy(self.keras.learning_rate))
+
+    def set_learning_rate(self, value: float) -> None:
+        self.keras.learning_rate = value
+
+
 # ---------------------------------------------------------------- fit, evaluate, predict
+
+PRINTS_PROGRESS = True  # Keras' own progress bar (verbose is given to Keras)
+
+_HOOKS = ("on_train_begin", "on_train_end", "on_test_begin", "on_test_end", "on_predict_begin", "on_predict_end")
+_INDEXED_HOOKS = ("on_epoch_begin", "on_epoch_end")
+_BATCH_HOOKS = {kind: (f"on_{kind}_batch_begin", f"on_{kind}_batch_end") for kind in ("train", "test", "predict")}
 
 
 class _PyappCallbacks(keras.callbacks.Callback):
     """pyapp's callbacks (on the pyapp model) as one Keras callback; a pyapp callback that
-    sets `model.stop_training` stops Keras' loop."""
+    sets `model.stop_training` stops Keras' loop. Made by `_keras_callback` with the batch
+    hooks that pyapp's callbacks override only: a Keras callback with batch hooks makes Keras
+    wait for each batch's logs (measured: 0.83x the samples per second of plain Keras)."""
 
     def __init__(self, callback_list, pyapp_model):
         super().__init__()
         self.callback_list, self.pyapp_model = callback_list, pyapp_model
 
-    def _call(self, hook: str, *args) -> None:
-        getattr(self.callback_list, hook)(*args)
+    def _call(self, hook: str, args: tuple, logs) -> None:
+        keras_model = self.model  # with JAX, this syncs the training state: callbacks see and change current values
+        seen = getattr(self.callback_list, hook)(*args, _pyapp_logs(logs))
+        if logs is not None:
+            logs.update(seen)  # what a callback adds (learning_rate) reaches Keras' History and progress bar
         if self.pyapp_model.stop_training:
-            self.model.stop_training = True
-
-    def on_train_begin(self, logs=None):
-        self._call("on_train_begin", _floats(logs))
-
-    def on_train_end(self, logs=None):
-        self._call("on_train_end", _floats(logs))
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._call("on_epoch_begin", epoch, _floats(logs))
-
-    def on_epoch_end(self, epoch, logs=None):
-        self._call("on_epoch_end", epoch, _floats(logs))
+            keras_model.stop_training = True
 
 
-class _PyappBatchCallbacks(_PyappCallbacks):
-    """The same, with the batch hooks: only when a pyapp callback asks for them, because a
-    Keras callback with batch hooks makes Keras wait for each batch's logs (measured: 0.83x
-    the samples per second of plain Keras with them, for pyapp's callbacks that ignore them)."""
+def _forward(hook: str, indexed: bool):
+    if indexed:
+        def method(self, index, logs=None):
+            self._call(hook, (index,), logs)
+    else:
+        def method(self, logs=None):
+            self._call(hook, (), logs)
+    method.__name__ = hook
+    return method
 
-    def on_train_batch_begin(self, batch, logs=None):
-        self._call("on_train_batch_begin", batch, _floats(logs))
 
-    def on_train_batch_end(self, batch, logs=None):
-        self._call("on_train_batch_end", batch, _floats(logs))
+def _keras_callback(callback_list, pyapp_model) -> keras.callbacks.Callback:
+    methods = {hook: _forward(hook, False) for hook in _HOOKS}
+    methods.update({hook: _forward(hook, True) for hook in _INDEXED_HOOKS})
+    for kind, hooks in _BATCH_HOOKS.items():
+        if callback_list.batch_interval(kind) is not None:
+            methods.update({hook: _forward(hook, True) for hook in hooks})
+    return type("_PyappCallbacks", (_PyappCallbacks,), methods)(callback_list, pyapp_model)
 
 
-def _floats(logs) -> dict:
-    return {key: float(value) for key, value in (logs or {}).items()}
+def _pyapp_logs(logs) -> dict:
+    """Keras' logs as pyapp's callbacks see them: floats (a prediction's outputs as numpy)."""
+    out = {}
+    for key, value in (logs or {}).items():
+        if key == "outputs":
+            out[key] = ([np.asarray(v) for v in value] if isinstance(value, (list, tuple)) else np.asarray(value))
+        else:
+            out[key] = float(value)
+    return out
 
 
 def _one_or_list(arrays: list):
@@ -174,27 +205,29 @@ def _one_or_list(arrays: list):
 
 
 def fit(model: keras.Model, pyapp_model, xs, ys, validation, *, batch_size, epochs, initial_epoch, shuffle,
-        callbacks, history):
-    """Trains with Keras' own fit; pyapp's callbacks and History see every epoch."""
+        callbacks, history, verbose):
+    """Trains with Keras' own fit; pyapp's callbacks and History see every hook."""
     validation_data = None
     if validation is not None:
         validation_data = (_one_or_list(validation[0]), _one_or_list(validation[1]))
     model.fit(_one_or_list(xs), _one_or_list(ys), batch_size=batch_size, epochs=epochs, initial_epoch=initial_epoch,
-              shuffle=shuffle, validation_data=validation_data, verbose=0,
-              callbacks=[(_PyappBatchCallbacks if callbacks.wants_batches() else _PyappCallbacks)(callbacks, pyapp_model)])
+              shuffle=shuffle, validation_data=validation_data, verbose=verbose,
+              callbacks=[_keras_callback(callbacks, pyapp_model)])
     history.set_model(pyapp_model)
     return history
 
 
-def evaluate(model: keras.Model, xs, ys, batch_size: int) -> dict:
+def evaluate(model: keras.Model, xs, ys, batch_size: int, callbacks, verbose) -> dict:
     """{"loss": ..., metric: ...} as Keras names them."""
-    results = model.evaluate(_one_or_list(xs), _one_or_list(ys), batch_size=batch_size, verbose=0, return_dict=True)
+    results = model.evaluate(_one_or_list(xs), _one_or_list(ys), batch_size=batch_size, verbose=verbose,
+                             return_dict=True, callbacks=[_keras_callback(callbacks, callbacks.model)])
     ordered = sorted(results.items(), key=lambda item: item[0] != "loss")  # the loss first, as in the page
     return {key: float(value) for key, value in ordered}
 
 
-def predict(model: keras.Model, xs, batch_size: int) -> list[np.ndarray]:
-    outputs = model.predict(_one_or_list(xs), batch_size=batch_size, verbose=0)
+def predict(model: keras.Model, xs, batch_size: int, callbacks, verbose) -> list[np.ndarray]:
+    outputs = model.predict(_one_or_list(xs), batch_size=batch_size, verbose=verbose,
+                            callbacks=[_keras_callback(callbacks, callbacks.model)])
     return [np.asarray(o) for o in outputs] if isinstance(outputs, (list, tuple)) else [np.asarray(outputs)]
 
 

@@ -23,8 +23,8 @@ from . import _tfjs
 from ._tfjs import (available_backends, delete_model, fetch_app_file, get_backend, list_models, memory,
                     set_backend, to_numpy, to_tensor)
 
-__all__ = ["TfjsModel", "available_backends", "build", "compile", "delete_model", "dispose", "evaluate",
-           "fetch_app_file", "fit", "get_backend", "get_weights", "list_models", "load_from_app",
+__all__ = ["PRINTS_PROGRESS", "TfjsModel", "available_backends", "build", "compile", "delete_model", "dispose",
+           "evaluate", "fetch_app_file", "fit", "get_backend", "get_weights", "list_models", "load_from_app",
            "load_from_browser", "memory", "predict", "save_to_browser", "set_backend", "set_weights", "to_numpy",
            "to_tensor", "unreachable_storage"]
 
@@ -154,6 +154,23 @@ def compile(handle: TfjsModel, optimizer, losses: list, metrics: list[str]) -> N
         raise _tfjs.js_error(error) from None
     if old is not None:
         old.dispose()
+    optimizer.attach(_TfjsOptimizer(tfjs_optimizer, optimizer.schedule))
+
+
+class _TfjsOptimizer:
+    """A pyapp optimizer's TF.js optimizer: its learning rate and step count."""
+
+    def __init__(self, tfjs_optimizer, schedule):
+        self.js, self.schedule = tfjs_optimizer, schedule
+
+    def iterations(self) -> int:
+        return int(self.js.iterations)
+
+    def learning_rate(self) -> float:
+        return self.schedule(self.iterations()) if self.schedule is not None else float(self.js.learningRate)
+
+    def set_learning_rate(self, value: float) -> None:
+        _js_helpers().setRate(self.js, value)
 
 
 def _huber_loss(delta: float):
@@ -170,35 +187,100 @@ def _js_tensors(tensors: list):
     return tensors[0] if len(tensors) == 1 else to_js(tensors)
 
 
+PRINTS_PROGRESS = False  # pyapp's ProgbarLogger draws the progress bar in the page
+
+
 def fit(handle: TfjsModel, model, xs, ys, validation, *, batch_size, epochs, initial_epoch, shuffle, callbacks,
-        history):
+        history, verbose):
     """Trains with TF.js's fit, one epoch per call, so that callbacks run between epochs.
-    Returns the History; where Python cannot wait for TF.js (no JSPI), an object to await."""
-    steps = _fit_steps(handle.model, model, xs, ys, validation, batch_size, epochs, initial_epoch, shuffle,
+    Returns the History; where Python cannot wait for TF.js (no JSPI), an object to await.
+    (`verbose` acts through `callbacks`, which hold pyapp's progress bar.)"""
+    steps = _fit_steps(handle, model, xs, ys, validation, batch_size, epochs, initial_epoch, shuffle,
                        callbacks, history)
     if _tfjs.can_block():
         return _drive_blocking(steps)
     return _PendingFit(_drive_async(steps))
 
 
-def _fit_steps(tfjs_model, model, xs, ys, validation, batch_size, epochs, initial_epoch, shuffle, callback_list,
+# The batch hooks that stay in JavaScript: each step's learning rate from a table, running
+# means of the batch logs (Keras' batch logs; TF.js's are the batch's own), and calls into
+# Python at the batches that need them: every one, or at most every `interval` ms.
+_JS_HELPERS = """
+const setRate = (optimizer, rate) => {
+  if (optimizer.setLearningRate) optimizer.setLearningRate(rate);  // SGD keeps the rate as a tensor
+  else optimizer.learningRate = rate;
+};
+const batchHooks = (optimizer, rates, begin, end, interval, steps) => {
+  const hooks = {};
+  if (rates != null || begin != null) {
+    hooks.onBatchBegin = (batch) => {
+      if (rates != null) setRate(optimizer, rates[batch]);
+      if (begin != null) begin(batch);
+    };
+  }
+  if (end != null) {
+    let seen = 0, last = -Infinity;
+    const sums = {};
+    hooks.onBatchEnd = (batch, logs) => {
+      seen += logs.size;
+      const means = {};
+      for (const key of Object.keys(logs)) {
+        if (key === "batch" || key === "size") continue;
+        sums[key] = (sums[key] || 0) + logs[key] * logs.size;
+        means[key] = sums[key] / seen;
+      }
+      const now = performance.now();
+      if (now - last >= interval || batch === steps - 1) {
+        last = now;
+        end(batch, means);
+      }
+    };
+  }
+  return hooks;
+};
+return { setRate, batchHooks };
+"""
+_js_helpers_made = None
+
+
+def _js_helpers():
+    global _js_helpers_made
+    if _js_helpers_made is None:
+        _js_helpers_made = js.Function.new(_JS_HELPERS)()
+    return _js_helpers_made
+
+
+def _fit_steps(handle, model, xs, ys, validation, batch_size, epochs, initial_epoch, shuffle, callback_list,
                history):
     """Training as a generator that yields TF.js promises; a driver waits for each."""
     tf = _tfjs.tf()
+    tfjs_model = handle.model
 
-    def batch_ended(batch, logs):
-        callback_list.on_train_batch_end(batch, _keras_logs(logs))
+    def stop_if_asked():
         if model.stop_training:
             tfjs_model.stopTraining = True
 
-    on_batch_end = batch_ended if callback_list.wants_batches() else None  # a crossing per batch only if asked
+    def batch_began(batch):
+        callback_list.on_train_batch_begin(int(batch), {})
+        stop_if_asked()
+
+    def batch_ended(batch, logs):
+        callback_list.on_train_batch_end(int(batch), _keras_logs(_logs_to_dict(logs)))
+        stop_if_asked()
+
+    interval = callback_list.batch_interval("train")  # a crossing per batch only if asked
+    begins = interval == 0 and callback_list.overrides("on_train_batch_begin", "on_batch_begin")
+    test_batches = callback_list.batch_interval("test") == 0  # then validation runs batch by batch, in Python
+    schedule = model.optimizer.schedule
+    steps = -(-len(xs[0]) // batch_size)
 
     tensors_x = [to_tensor(a) for a in xs]
     tensors_y = [to_tensor(a) for a in ys]
     val_tensors = None
-    if validation is not None:
+    if validation is not None and not test_batches:
         val_tensors = ([to_tensor(a) for a in validation[0]], [to_tensor(a) for a in validation[1]])
     rng = random_state.generator()
+    logs = {}
     try:
         callback_list.on_train_begin({})
         for epoch in range(initial_epoch, epochs):
@@ -209,21 +291,28 @@ def _fit_steps(tfjs_model, model, xs, ys, validation, batch_size, epochs, initia
                 epoch_x = [tf.gather(t, order) for t in tensors_x]
                 epoch_y = [tf.gather(t, order) for t in tensors_y]
                 made = [order, *epoch_x, *epoch_y]
+            start = int(tfjs_model.optimizer.iterations)
+            rates = None if schedule is None else to_js([schedule(start + batch) for batch in range(steps)])
+            proxies = [create_proxy(batch_began) if begins else None,
+                       create_proxy(batch_ended) if interval is not None else None]
+            hooks = _js_helpers().batchHooks(tfjs_model.optimizer, rates, *proxies, (interval or 0) * 1000, steps)
             try:
-                promise, proxy = _fit_epoch(tfjs_model, epoch_x, epoch_y, batch_size, val_tensors, epoch, on_batch_end)
-                try:
-                    js_history = yield promise  # the driver waits for TF.js's epoch
-                finally:
+                promise = _fit_epoch(tfjs_model, epoch_x, epoch_y, batch_size, val_tensors, epoch, hooks)
+                js_history = yield promise  # the driver waits for TF.js's epoch
+            finally:
+                for proxy in proxies:
                     if proxy is not None:
                         proxy.destroy()
-            finally:
                 for tensor in made:
                     tensor.dispose()
-            logs = _keras_logs({key: float(values[-1]) for key, values in js_history.history.to_py().items()})
+            logs = _keras_logs({key: float(values[-1]) for key, values in sorted(
+                js_history.history.to_py().items(), key=lambda item: item[0].startswith("val_"))})  # as Keras orders them
+            if validation is not None:
+                _validate(handle, validation, batch_size, callback_list, logs, test_batches)
             callback_list.on_epoch_end(epoch, logs)
             if model.stop_training or tfjs_model.stopTraining:
                 break
-        callback_list.on_train_end({})
+        callback_list.on_train_end(logs)
     except JsException as error:
         raise _tfjs.js_error(error) from None
     finally:
@@ -234,17 +323,28 @@ def _fit_steps(tfjs_model, model, xs, ys, validation, batch_size, epochs, initia
     return history
 
 
-def _fit_epoch(tfjs_model, xs, ys, batch_size: int, validation, epoch: int, on_batch_end=None):
+def _validate(handle, validation, batch_size, callback_list, logs: dict, batch_by_batch: bool) -> None:
+    """The test hooks around the epoch's validation, as Keras calls them, and its val_ logs.
+    TF.js validates inside its fit, unless a callback wants each validation batch, or a
+    callback stopped training before the epoch's last batch (TF.js then skips it)."""
+    callback_list.on_test_begin({})
+    if batch_by_batch or not any(key.startswith("val_") for key in logs):
+        val_logs = _evaluate_logs(handle, validation[0], validation[1], batch_size,
+                                  callback_list if batch_by_batch else None)
+        logs.update({"val_" + key: value for key, value in val_logs.items()})
+    val_logs = {key.removeprefix("val_"): value for key, value in logs.items() if key.startswith("val_")}
+    callback_list.on_test_end(val_logs)
+
+
+def _fit_epoch(tfjs_model, xs, ys, batch_size: int, validation, epoch: int, hooks):
     """One epoch of TF.js's own fit (the batch loop stays in JS); returns the JS promise."""
     options = {"batchSize": batch_size, "epochs": epoch + 1, "initialEpoch": epoch, "shuffle": False, "verbose": 0}
     js_options = to_js(options, dict_converter=js.Object.fromEntries)
     if validation is not None:
         js_options.validationData = to_js([_js_tensors(validation[0]), _js_tensors(validation[1])])
-    proxy = None
-    if on_batch_end is not None:
-        proxy = create_proxy(lambda batch, logs: on_batch_end(int(batch), _logs_to_dict(logs)))
-        js_options.callbacks = to_js({"onBatchEnd": proxy}, dict_converter=js.Object.fromEntries)
-    return tfjs_model.fit(_js_tensors(xs), _js_tensors(ys), js_options), proxy
+    if len(js.Object.keys(hooks)):
+        js_options.callbacks = hooks
+    return tfjs_model.fit(_js_tensors(xs), _js_tensors(ys), js_options)
 
 
 def _logs_to_dict(logs) -> dict:
@@ -301,8 +401,40 @@ class _PendingFit:
                            "write `history = await model.fit(...)`")
 
 
-def evaluate(handle: TfjsModel, xs, ys, batch_size: int) -> dict:
-    """{"loss": ..., metric: ...} as Keras names them."""
+def evaluate(handle: TfjsModel, xs, ys, batch_size: int, callbacks, verbose) -> dict:
+    """{"loss": ..., metric: ...} as Keras names them; the test hooks of `callbacks` as Keras
+    calls them (the batch hooks only if a callback overrides them: TF.js's evaluate has no
+    batch loop to hook, so the batches then run one by one from Python)."""
+    callbacks.on_test_begin({})
+    logs = _evaluate_logs(handle, xs, ys, batch_size, callbacks if callbacks.batch_interval("test") == 0 else None)
+    callbacks.on_test_end(logs)
+    return logs
+
+
+def _batches(count: int, batch_size: int):
+    """(index, slice) of each batch."""
+    return enumerate(slice(start, start + batch_size) for start in range(0, count, batch_size))
+
+
+def _evaluate_logs(handle: TfjsModel, xs, ys, batch_size: int, callbacks=None) -> dict:
+    """The loss and metrics; with `callbacks`, batch by batch, calling their test batch hooks
+    with the running means (Keras' batch logs)."""
+    if callbacks is None:
+        return _evaluate_once(handle, xs, ys, batch_size)
+    sums, seen, means = {}, 0, {}
+    for batch, part in _batches(len(xs[0]), batch_size):
+        callbacks.on_test_batch_begin(batch, {})
+        results = _evaluate_once(handle, [a[part] for a in xs], [a[part] for a in ys], batch_size)
+        size = len(xs[0][part])
+        seen += size
+        for key, value in results.items():
+            sums[key] = sums.get(key, 0.0) + value * size
+        means = {key: total / seen for key, total in sums.items()}
+        callbacks.on_test_batch_end(batch, dict(means))
+    return means
+
+
+def _evaluate_once(handle: TfjsModel, xs, ys, batch_size: int) -> dict:
     tensors = [to_tensor(a) for a in xs + ys]
     try:
         try:
@@ -321,7 +453,25 @@ def evaluate(handle: TfjsModel, xs, ys, batch_size: int) -> dict:
     return dict(zip(names, values))
 
 
-def predict(handle: TfjsModel, xs, batch_size: int) -> list[np.ndarray]:
+def predict(handle: TfjsModel, xs, batch_size: int, callbacks, verbose) -> list[np.ndarray]:
+    """The outputs; the predict hooks of `callbacks` as Keras calls them (the batch hooks as
+    `evaluate` does)."""
+    callbacks.on_predict_begin({})
+    if callbacks.batch_interval("predict") == 0:
+        parts = []
+        for batch, part in _batches(len(xs[0]), batch_size):
+            callbacks.on_predict_batch_begin(batch, {})
+            outputs = _predict_once(handle, [a[part] for a in xs], batch_size)
+            callbacks.on_predict_batch_end(batch, {"outputs": outputs[0] if len(outputs) == 1 else outputs})
+            parts.append(outputs)
+        arrays = [np.concatenate(column) for column in zip(*parts)]
+    else:
+        arrays = _predict_once(handle, xs, batch_size)
+    callbacks.on_predict_end({})
+    return arrays
+
+
+def _predict_once(handle: TfjsModel, xs, batch_size: int) -> list[np.ndarray]:
     tensors = [to_tensor(a) for a in xs]
     try:
         try:

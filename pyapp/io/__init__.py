@@ -18,14 +18,16 @@ from __future__ import annotations
 import json
 import os
 
-from ._formats import (KERAS_FORMAT_VERSION, Layer, Model, keras_config, model_from_artifacts, read_keras, read_tfjs,
-                       tfjs_topology, tfjs_weights, write_keras, write_tfjs)
+from ._formats import (KERAS_FORMAT_VERSION, Layer, Model, keras_config, model_from_artifacts, read_keras,
+                       read_keras_weights, read_tfjs, tfjs_topology, tfjs_weights, write_keras, write_keras_weights,
+                       write_tfjs)
 from ._layers import tfjs_weight_names, weight_names
 from ._layers import ConversionError, supported_layers
 
 __all__ = ["ConversionError", "keras_to_tfjs", "tfjs_to_keras", "save_tfjs", "load_tfjs_dir",
            "keras_to_artifacts", "artifacts_to_keras", "supported_layers", "read_keras", "read_tfjs",
-           "write_keras", "write_tfjs", "Model", "Layer", "KERAS_FORMAT_VERSION", "keras_config", "tfjs_topology",
+           "read_keras_weights", "write_keras", "write_keras_weights", "write_tfjs", "Model", "Layer",
+           "KERAS_FORMAT_VERSION", "keras_config", "tfjs_topology",
            "tfjs_weights", "tfjs_weight_names", "weight_names"]
 
 

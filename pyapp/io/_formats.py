@@ -239,7 +239,10 @@ def _keras_node(node, layer_name: str) -> list:
     return refs
 
 
-def _read_keras_weights(model: Model, root: Group) -> None:
+def _read_keras_weights(model: Model, root: Group, check_names: bool = True) -> None:
+    """Each layer's weights from their group; `check_names`: a `.keras` file's groups must
+    name its config's layers (a `.weights.h5` file fits any model of that architecture, as
+    Keras matches groups by class and order)."""
     paths = _weight_paths(model)
     layers_group = root.get("layers")
     known = {path.split("/", 1)[1] for _, path in paths}
@@ -252,7 +255,7 @@ def _read_keras_weights(model: Model, root: Group) -> None:
         spec = spec_for(layer.class_name, layer.name)
         group = root.path(path + ("/cell/vars" if spec.rnn else "/vars"))
         outer = root.path(path + "/vars")
-        if isinstance(outer, Group) and "name" in outer.attrs and outer.attrs["name"] != layer.name:
+        if check_names and isinstance(outer, Group) and "name" in outer.attrs and outer.attrs["name"] != layer.name:
             raise ConversionError(f"model.weights.h5: the weights at {path} belong to layer "
                                   f"{outer.attrs['name']!r}, but config.json puts {layer.name!r} there")
         if group is None:
@@ -303,6 +306,29 @@ def keras_config(model: Model) -> dict:
 def write_keras(model: Model) -> bytes:
     """The bytes of a `.keras` file for `model` (no optimizer state: it is not carried over)."""
     model.check()
+    metadata = {"keras_version": KERAS_FORMAT_VERSION,
+                "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
+                "converted_by": "pyapp.io"}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("metadata.json", json.dumps(metadata))
+        archive.writestr("config.json", json.dumps(keras_config(model)))
+        archive.writestr("model.weights.h5", write_keras_weights(model))
+    return out.getvalue()
+
+
+def read_keras_weights(model: Model, source) -> None:
+    """Sets the weights of `model`'s layers from a Keras 3 `.weights.h5` file (path or bytes),
+    as `model.save_weights` writes it (the model.weights.h5 of a `.keras` file)."""
+    try:
+        root = read_h5(_read_bytes(source))
+    except HDF5Error as error:
+        raise ConversionError(f"not a Keras .weights.h5 file: {error}") from None
+    _read_keras_weights(model, root, check_names=False)
+
+
+def write_keras_weights(model: Model) -> bytes:
+    """The bytes of a Keras 3 `.weights.h5` file of `model`'s weights."""
     root = Group()
     for layer, path in _weight_paths(model):
         spec = spec_for(layer.class_name, layer.name)
@@ -314,15 +340,7 @@ def write_keras(model: Model) -> bytes:
         for i, array in enumerate(layer.weights):
             vars_group[str(i)] = np.ascontiguousarray(array, dtype=np.float32)
     root.require("vars").attrs["name"] = model.name
-    metadata = {"keras_version": KERAS_FORMAT_VERSION,
-                "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
-                "converted_by": "pyapp.io"}
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
-        archive.writestr("metadata.json", json.dumps(metadata))
-        archive.writestr("config.json", json.dumps(keras_config(model)))
-        archive.writestr("model.weights.h5", write_h5(root))
-    return out.getvalue()
+    return write_h5(root)
 
 
 # --------------------------------------------------------------------------- TF.js

@@ -11,6 +11,7 @@ Keras 3 under CPython; each builds its own model from the same description.
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 
@@ -260,25 +261,33 @@ class Model:
                                  f"of {len(xs[0])}")
             validation = ([a[split:] for a in xs], [a[split:] for a in ys])
             xs, ys = [a[:split] for a in xs], [a[:split] for a in ys]
-        history = callbacks_module.History()
-        chosen = [history, *(callbacks or [])]
-        if verbose:  # "auto" prints, as Keras does outside a notebook's progress bar
-            chosen.append(callbacks_module.ProgbarLogger())
-        callback_list = callbacks_module.CallbackList(
-            chosen, self, {"epochs": epochs, "batch_size": batch_size, "samples": len(xs[0]), "verbose": verbose})
+        callback_list = self._callback_list(callbacks, verbose, epochs, len(xs[0]), batch_size, add_history=True)
         self.stop_training = False
         return backend.engine().fit(self._engine(), self, xs, ys, validation, batch_size=batch_size, epochs=epochs,
                                     initial_epoch=initial_epoch, shuffle=shuffle, callbacks=callback_list,
-                                    history=history)
+                                    history=callback_list._history, verbose=verbose)
+
+    def _callback_list(self, callbacks, verbose, epochs: int, samples: int, batch_size: int,
+                       add_history: bool = False) -> callbacks_module.CallbackList:
+        """The callbacks of a fit, evaluate or predict, with Keras' params; the progress bar is
+        pyapp's where the engine does not print Keras' own."""
+        if callbacks is not None and not isinstance(callbacks, (list, tuple)):
+            raise TypeError(f"callbacks must be a list of pyapp.callbacks.Callback objects, got {type(callbacks).__name__}")
+        if verbose not in ("auto", 0, 1, 2):
+            raise ValueError(f"verbose must be 'auto', 0, 1 or 2, got {verbose!r}")
+        return callbacks_module.CallbackList(
+            callbacks, add_history=add_history, add_progbar=verbose != 0 and not backend.engine().PRINTS_PROGRESS,
+            model=self, verbose=verbose, epochs=epochs, steps=-(-samples // batch_size))
 
     # -- evaluate and predict -----------------------------------------------------------
 
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", return_dict: bool = False):
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", callbacks=None, return_dict: bool = False):
         """The loss (and metrics) on x, y: a float, or a list [loss, metric, ...] as Keras."""
         self._require_compiled("evaluate")
         xs = self._check_inputs(x)
         ys = self._check_targets(y, len(xs[0]))
-        results = backend.engine().evaluate(self._engine(), xs, ys, batch_size or 32)
+        callback_list = self._callback_list(callbacks, verbose, 1, len(xs[0]), batch_size or 32)
+        results = backend.engine().evaluate(self._engine(), xs, ys, batch_size or 32, callback_list, verbose)
         if return_dict:
             return results
         values = list(results.values())
@@ -289,10 +298,11 @@ class Model:
         has its weights from the start, so it can always predict."""
         return True
 
-    def predict(self, x, batch_size=None, verbose="auto"):
+    def predict(self, x, batch_size=None, verbose="auto", callbacks=None):
         """The model's outputs for x, as numpy (a list of arrays for several outputs)."""
         xs = self._check_inputs(x)
-        arrays = backend.engine().predict(self._engine(), xs, batch_size or 32)
+        callback_list = self._callback_list(callbacks, verbose, 1, len(xs[0]), batch_size or 32)
+        arrays = backend.engine().predict(self._engine(), xs, batch_size or 32, callback_list, verbose)
         return arrays[0] if self._single_output else arrays
 
     def __call__(self, x):
@@ -322,6 +332,9 @@ class Model:
                 raise ValueError(f"set_weights: layer {layer.name!r} expects a weight of shape {tuple(shape)}, "
                                  f"got {array.shape}")
             by_layer.setdefault(layer.name, []).append(array)
+        self._set_weights_by_layer(by_layer)
+
+    def _set_weights_by_layer(self, by_layer: dict[str, list[np.ndarray]]) -> None:
         if self._engine_model is None and not _engine_available():
             self._pending_weights = by_layer  # kept for the engine, and for save()
             return
@@ -356,6 +369,21 @@ class Model:
         from .saving import save_model
 
         save_model(self, filepath)
+
+    def save_weights(self, filepath: str, overwrite: bool = True) -> None:
+        """Saves the weights to a Keras 3 `.weights.h5` file (`load_weights` reads it back,
+        and so does Keras' own)."""
+        from .saving import save_weights
+
+        if not overwrite and os.path.exists(filepath):
+            raise FileExistsError(f"save_weights: {filepath} exists and overwrite=False")
+        save_weights(self, filepath)
+
+    def load_weights(self, filepath: str) -> None:
+        """Loads weights saved by `save_weights` (or Keras' own) into this model."""
+        from .saving import load_weights
+
+        load_weights(self, filepath)
 
     def dispose(self) -> None:
         """Frees the engine's model now (weights and optimizer state); the next use builds

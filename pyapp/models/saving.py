@@ -28,8 +28,8 @@ from ..layers.input_layer import InputLayer
 from .model import Model
 from .sequential import Sequential
 
-__all__ = ["delete_model", "list_models", "load_model", "model_from_config", "model_from_description",
-           "model_from_json", "save_model"]
+__all__ = ["delete_model", "list_models", "load_model", "load_weights", "model_from_config", "model_from_description",
+           "model_from_json", "save_model", "save_weights"]
 
 BROWSER_SCHEMES = ("indexeddb://", "localstorage://")
 DOWNLOADS = "downloads://"  # TF.js's: NAME.json and NAME.weights.bin, offered as downloads
@@ -115,6 +115,37 @@ def save_model(model: Model, path: str) -> None:
     else:
         raise ValueError(f"save to {path!r}: give a path ending in .keras, or indexeddb://NAME, "
                          "localstorage://NAME or downloads://NAME")
+
+
+def _weights_path(path, what: str) -> str:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{what}: give a path (str), got {type(path).__name__}")
+    path = os.fspath(path)
+    if not path.endswith(".weights.h5"):
+        raise ValueError(f"The filename must end in `.weights.h5`. Received: filepath={path}")
+    return path
+
+
+def save_weights(model: Model, path) -> None:
+    """`model.save_weights(path)`: the weights as Keras 3 writes them (`keras.Model.load_weights`
+    reads the file), in the page and natively."""
+    path = _weights_path(path, "save_weights")
+    description = model._description()
+    if any(entry.weights is None for entry in description.layers if entry.class_name != "InputLayer"):
+        model._engine()  # the engine makes the weights no one gave yet
+        description = model._description()
+    data = model_io.write_keras_weights(description)
+    with open(path + ".tmp", "wb") as stream:
+        stream.write(data)
+    os.replace(path + ".tmp", path)  # never half a file under the name
+
+
+def load_weights(model: Model, path) -> None:
+    """`model.load_weights(path)`: weights from a Keras 3 `.weights.h5` file of the same architecture."""
+    path = _weights_path(path, "load_weights")
+    description = model._description(with_weights=False)
+    model_io.read_keras_weights(description, _file_bytes(path))
+    model._set_weights_by_layer({entry.name: entry.weights for entry in description.layers if entry.weights})
 
 
 def load_model(path: str, compile: bool = False) -> Model:  # noqa: A002 - Keras' argument name

@@ -43,13 +43,35 @@ export class Transcript {
   // Streamed text joins the previous chunk of the same stream, so that lines printed in
   // pieces (an epoch's progress) read as one.
   stream(name, text) {
-    const last = this.element.lastElementChild;
-    if (last && last.dataset.stream === name) {
-      last.append(text);
-      this._follow();
-      return;
+    let block = this.element.lastElementChild;
+    if (!block || block.dataset.stream !== name) {
+      block = this._block(`stream ${name}`);
+      block.dataset.stream = name;
     }
-    this._block(`stream ${name}`, text).dataset.stream = name;
+    this._write(block, text);
+    this._follow();
+  }
+
+  // As a terminal shows it: after a "\r", the next text replaces the current line (a
+  // progress bar redrawn in place). The current line is kept as the block's last text node.
+  _write(block, text) {
+    text = text.replace(/\r+\n/g, "\n");
+    let line = block.lastChild;
+    if (!line || line.nodeType !== Node.TEXT_NODE || line.data.endsWith("\n")) line = block.appendChild(document.createTextNode(""));
+    text.split("\n").forEach((part, index) => {
+      if (index > 0) {
+        line.data += "\n";
+        line = block.appendChild(document.createTextNode(""));
+        block.returned = false;
+      }
+      part.split("\r").forEach((piece, at) => {
+        if (at > 0) block.returned = true;
+        if (!piece) return;
+        if (block.returned) line.data = "";
+        block.returned = false;
+        line.data += piece;
+      });
+    });
   }
 
   heading(text) {
