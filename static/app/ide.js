@@ -109,13 +109,15 @@ export function mountIDE(root, session) {
   });
   button("restart").addEventListener("click", () => session.restart("restart"));
 
-  session.addEventListener("state", ({ detail }) => {
-    root.dataset.state = detail.state;
-    button("run").disabled = detail.state !== "idle";
-    button("stop").disabled = detail.state !== "running";
-    button("restart").disabled = detail.state === "loading";
-    button("export-app").disabled = detail.state !== "idle";
-  });
+  const showState = (state) => {
+    root.dataset.state = state;
+    button("run").disabled = state !== "idle";
+    button("stop").disabled = state !== "running";
+    button("restart").disabled = state === "loading";
+    button("export-app").disabled = state !== "idle";
+  };
+  session.addEventListener("state", ({ detail }) => showState(detail.state));
+  showState(session.state); // Python may be starting already
 
   // Backends: the ones this browser has; a change restarts Python on the chosen one.
   const backendSelect = button("backend");

@@ -34,6 +34,9 @@ window.pyapp = {
 };
 
 mountStatus(document.getElementById("status"), session);
+// Python starts first: its worker boots on another thread while this one mounts the IDE
+// (whose handlers and start-up tasks are in place long before Python is ready).
+session.start().catch((error) => console.error("Python failed to start:", error));
 window.pyapp.ide = mountIDE(document.getElementById("ide"), session);
 mountDownloads(session);
 mountCharts(session, {
@@ -43,6 +46,5 @@ mountCharts(session, {
 window.pyapp.sensors = mountSensors(session);
 window.pyapp.audio = mountAudio(session);
 mountPageModels(session);
-session.start().catch((error) => console.error("Python failed to start:", error));
 window.pyapp.offline = keepForOffline(session, openedFromDisk);
 window.pyapp.offline.catch((error) => console.error("The app could not be kept for offline use:", error));
