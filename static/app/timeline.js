@@ -19,7 +19,7 @@ const CRITICAL_PATH = [
   ["ready", "kept files put back, page told"],
 ];
 
-export const LANES = ["start-up", "files", "scripts", "wasm", "tfjs", "packages"];
+const LANES = ["start-up", "files", "scripts", "wasm", "tfjs", "packages"];
 
 export class StartupTimeline {
   constructor() {
@@ -36,6 +36,7 @@ export class StartupTimeline {
   // A milestone on the page's own clock.
   mark(name) {
     this.milestones.set(name, performance.now());
+    performance.mark(`pyapp: ${name}`);
   }
 
   // Phases from the worker, in wall-clock time.
@@ -43,8 +44,12 @@ export class StartupTimeline {
     for (const phase of phases) {
       const start = phase.start - performance.timeOrigin;
       const end = phase.end - performance.timeOrigin;
-      if (phase.lane === "milestone") this.milestones.set(phase.name, start);
-      else this.phases.push({ ...phase, start, end });
+      if (phase.lane === "milestone") {
+        this.milestones.set(phase.name, start);
+      } else {
+        this.phases.push({ ...phase, start, end });
+        performance.measure(`pyapp ${phase.lane}: ${phase.name}`, { start, end }); // DevTools' Timings track
+      }
     }
   }
 

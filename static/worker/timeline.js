@@ -18,6 +18,7 @@ export function recordPhase(name, lane, start, end, detail = {}) {
 
 // A named point that the page's critical path of start-up ends a phase at.
 export function markMilestone(name) {
+  sendCompiles(); // the page reads the phases so far at a milestone: none may wait in a timer
   const now = performance.now();
   performance.mark(name);
   send([{ name, lane: "milestone", start: performance.timeOrigin + now, end: performance.timeOrigin + now }]);
@@ -40,22 +41,27 @@ export async function timePhase(name, lane, work, detail) {
 // `instanceof` checks in those loaders.)
 const BURST_GAP_MS = 50;
 
+let burst = null; // {start, end, count, bytes} of the compiles not sent yet
+let flushTimer = null;
+
+function sendCompiles() {
+  clearTimeout(flushTimer);
+  if (!burst) return;
+  const { start, end, count, bytes } = burst;
+  const size = bytes ? `, ${(bytes / 1e6).toFixed(1)} MB` : "";
+  recordPhase(`compile wasm: ${count} module${count > 1 ? "s" : ""}${size}`, "wasm", start, end);
+  burst = null;
+}
+
+function compiled(start, end, bytes) {
+  if (burst && start > burst.end + BURST_GAP_MS) sendCompiles();
+  burst = burst ? { ...burst, end: Math.max(end, burst.end), count: burst.count + 1, bytes: burst.bytes + bytes } : { start, end, count: 1, bytes };
+  clearTimeout(flushTimer);
+  flushTimer = setTimeout(sendCompiles, BURST_GAP_MS);
+}
+
 export function timeWebAssemblyCompiles() {
   const wasm = self.WebAssembly;
-  let burst = null;
-  let flushTimer = null;
-  const flush = () => {
-    const { start, end, count, bytes } = burst;
-    const size = bytes ? `, ${(bytes / 1e6).toFixed(1)} MB` : "";
-    recordPhase(`compile wasm: ${count} module${count > 1 ? "s" : ""}${size}`, "wasm", start, end);
-    burst = null;
-  };
-  const compiled = (start, end, bytes) => {
-    if (burst && start > burst.end + BURST_GAP_MS) flush();
-    burst = burst ? { ...burst, end: Math.max(end, burst.end), count: burst.count + 1, bytes: burst.bytes + bytes } : { start, end, count: 1, bytes };
-    clearTimeout(flushTimer);
-    flushTimer = setTimeout(() => burst && flush(), BURST_GAP_MS);
-  };
   for (const method of ["compile", "instantiate", "compileStreaming", "instantiateStreaming"]) {
     const original = wasm[method];
     if (!original) continue;
