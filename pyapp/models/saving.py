@@ -104,17 +104,24 @@ def save_model(model: Model, path: str) -> None:
         if backend.engine_name() == "keras" and backend.engine_available():
             backend.engine().save_keras(model._engine(), path)  # Keras 3 writes its own files
             return
-        description = model._description()
-        if any(entry.weights is None for entry in description.layers if entry.class_name != "InputLayer"):
-            model._engine()  # the engine makes the weights no one gave yet
-            description = model._description()
-        data = model_io.write_keras(description)
-        with open(path + ".tmp", "wb") as stream:
-            stream.write(data)
-        os.replace(path + ".tmp", path)  # never half a file under the name
+        _write_whole(path, model_io.write_keras(_description_with_weights(model)))
     else:
         raise ValueError(f"save to {path!r}: give a path ending in .keras, or indexeddb://NAME, "
                          "localstorage://NAME or downloads://NAME")
+
+
+def _description_with_weights(model: Model):
+    description = model._description()
+    if any(entry.weights is None for entry in description.layers if entry.class_name != "InputLayer"):
+        model._engine()  # the engine makes the weights no one gave yet
+        description = model._description()
+    return description
+
+
+def _write_whole(path: str, data: bytes) -> None:
+    with open(path + ".tmp", "wb") as stream:
+        stream.write(data)
+    os.replace(path + ".tmp", path)  # never half a file under the name
 
 
 def _weights_path(path, what: str) -> str:
@@ -130,14 +137,7 @@ def save_weights(model: Model, path) -> None:
     """`model.save_weights(path)`: the weights as Keras 3 writes them (`keras.Model.load_weights`
     reads the file), in the page and natively."""
     path = _weights_path(path, "save_weights")
-    description = model._description()
-    if any(entry.weights is None for entry in description.layers if entry.class_name != "InputLayer"):
-        model._engine()  # the engine makes the weights no one gave yet
-        description = model._description()
-    data = model_io.write_keras_weights(description)
-    with open(path + ".tmp", "wb") as stream:
-        stream.write(data)
-    os.replace(path + ".tmp", path)  # never half a file under the name
+    _write_whole(path, model_io.write_keras_weights(_description_with_weights(model)))
 
 
 def load_weights(model: Model, path) -> None:

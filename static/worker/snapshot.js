@@ -8,8 +8,11 @@
 // it (DESIGN.md; docs/decisions.md has the figures). Only the bare interpreter is kept:
 // a snapshot after packages are loaded fails, and their libraries would not be in it.
 
-const DATABASE = "pyapp-python-snapshot";
-const STORE = "snapshots";
+import { clear, createStore, get, set } from "idb-keyval";
+
+// Opened on first use: idb-keyval opens its database as the store is made.
+let opened = null;
+const store = () => (opened ??= createStore("pyapp-python-snapshot", "snapshots"));
 // What a snapshot depends on besides Pyodide's own files: how startPython configures it.
 const FORMAT = 1;
 
@@ -17,29 +20,6 @@ const FORMAT = 1;
 // this module's format. A snapshot under any other key is stale.
 export function snapshotKey(lock) {
   return `pyodide ${lock.info.version}, python ${lock.info.python}, format ${FORMAT}`;
-}
-
-function openDatabase() {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.open(DATABASE, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-}
-
-async function transact(mode, work) {
-  const db = await openDatabase();
-  try {
-    return await new Promise((resolve, reject) => {
-      const transaction = db.transaction(STORE, mode);
-      const result = work(transaction.objectStore(STORE));
-      transaction.oncomplete = () => resolve(result.result);
-      transaction.onerror = transaction.onabort = () => reject(transaction.error);
-    });
-  } finally {
-    db.close();
-  }
 }
 
 async function digestOf(bytes) {
@@ -52,7 +32,7 @@ async function digestOf(bytes) {
 export async function readSnapshot(key) {
   let kept;
   try {
-    kept = await transact("readonly", (store) => store.get(key));
+    kept = await get(key, store());
   } catch {
     return null;
   }
@@ -68,16 +48,14 @@ export async function readSnapshot(key) {
 export async function keepSnapshot(key, bytes) {
   const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   const record = { bytes: copy, sha256: await digestOf(copy) };
-  await transact("readwrite", (store) => {
-    store.clear();
-    return store.put(record, key);
-  });
+  await clear(store());
+  await set(key, record, store());
 }
 
 // Drops every kept snapshot (one that failed to restore).
 export async function forgetSnapshots() {
   try {
-    await transact("readwrite", (store) => store.clear());
+    await clear(store());
   } catch {
     // Nothing kept, or no storage: nothing to forget.
   }
