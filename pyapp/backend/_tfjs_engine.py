@@ -10,7 +10,8 @@ decision 2), or per batch only when a callback asks.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from importlib.resources import files
 
 import numpy as np
 
@@ -18,7 +19,7 @@ import js
 from pyodide.ffi import JsException, JsProxy, create_proxy, to_js
 
 from .. import io as model_io
-from .. import losses as losses_module, metrics as metrics_module, random_state
+from .. import random_state
 from . import _tfjs
 from ._tfjs import (available_backends, delete_model, fetch_app_file, get_backend, list_models, memory,
                     set_backend, to_numpy, to_tensor)
@@ -31,10 +32,14 @@ __all__ = ["TfjsModel", "available_backends", "build", "compile", "delete_model"
 
 @dataclass
 class TfjsModel:
-    """A TF.js LayersModel, and each layer's weights by their TF.js names, in Keras 3's order."""
+    """A TF.js LayersModel, and each layer's weights by their TF.js names, in Keras 3's order;
+    once compiled, its losses and metrics (pyapp/backend/_losses_metrics.js) and the Keras
+    name of each of TF.js's log keys."""
 
     model: JsProxy
     weight_names: dict[str, list[str]]
+    compiled: JsProxy | None = None
+    log_names: dict[str, str] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- building
@@ -129,6 +134,8 @@ def set_weights(handle: TfjsModel, by_layer: dict[str, list[np.ndarray]]) -> Non
 
 
 def dispose(handle: TfjsModel) -> None:
+    if handle.compiled is not None:
+        handle.compiled.dispose()
     model = handle.model
     optimizer = model.optimizer
     model.dispose()
@@ -139,27 +146,31 @@ def dispose(handle: TfjsModel) -> None:
 # ---------------------------------------------------------------- compile
 
 
-def compile(handle: TfjsModel, optimizer, losses: list, metrics: list[str]) -> None:  # noqa: A001 - Keras' verb
+def compile(handle: TfjsModel, optimizer, spec) -> None:  # noqa: A001 - Keras' verb
+    """Compiles with Keras' losses and metrics computed in TF.js (`spec`: a CompileSpec)."""
     tf = _tfjs.tf()
     name, args = optimizer.tfjs_factory()
-    old = handle.model.optimizer
+    old_optimizer, old_compiled = handle.model.optimizer, handle.compiled
     tfjs_optimizer = getattr(tf.train, name)(*args)
-    tfjs_losses = [_huber_loss(item.delta) if isinstance(item, losses_module.Huber) else losses_module.TFJS_NAMES[item]
-                   for item in losses]
-    loss = tfjs_losses[0] if len(tfjs_losses) == 1 else to_js(tfjs_losses)
     try:
-        handle.model.compile(to_js({"optimizer": tfjs_optimizer, "loss": loss, "metrics": metrics},
-                                   dict_converter=js.Object.fromEntries))
+        handle.compiled = _losses_metrics().compile(handle.model, tfjs_optimizer, _tfjs.json_object(spec.for_page()))
     except JsException as error:
         raise _tfjs.js_error(error) from None
-    if old is not None:
-        old.dispose()
+    handle.log_names = handle.compiled.names.to_py()
+    if old_optimizer is not None:
+        old_optimizer.dispose()
+    if old_compiled is not None:
+        old_compiled.dispose()
 
 
-def _huber_loss(delta: float):
-    """A TF.js loss function (TF.js's layers have no "huber" string)."""
-    return js.Function.new("tf", "delta", "return (yTrue, yPred) => tf.losses.huberLoss(yTrue, yPred, undefined, delta);")(
-        _tfjs.tf(), delta)
+_LIBRARY = []  # the evaluated _losses_metrics.js, once per session
+
+
+def _losses_metrics():
+    if not _LIBRARY:
+        source = files(__package__).joinpath("_losses_metrics.js").read_text()
+        _LIBRARY.append(js.Function.new("tf", source)(_tfjs.tf()))
+    return _LIBRARY[0]
 
 
 # ---------------------------------------------------------------- fit, evaluate, predict
@@ -174,20 +185,21 @@ def fit(handle: TfjsModel, model, xs, ys, validation, *, batch_size, epochs, ini
         history):
     """Trains with TF.js's fit, one epoch per call, so that callbacks run between epochs.
     Returns the History; where Python cannot wait for TF.js (no JSPI), an object to await."""
-    steps = _fit_steps(handle.model, model, xs, ys, validation, batch_size, epochs, initial_epoch, shuffle,
+    steps = _fit_steps(handle, model, xs, ys, validation, batch_size, epochs, initial_epoch, shuffle,
                        callbacks, history)
     if _tfjs.can_block():
         return _drive_blocking(steps)
     return _PendingFit(_drive_async(steps))
 
 
-def _fit_steps(tfjs_model, model, xs, ys, validation, batch_size, epochs, initial_epoch, shuffle, callback_list,
+def _fit_steps(handle, model, xs, ys, validation, batch_size, epochs, initial_epoch, shuffle, callback_list,
                history):
     """Training as a generator that yields TF.js promises; a driver waits for each."""
     tf = _tfjs.tf()
+    tfjs_model = handle.model
 
     def batch_ended(batch, logs):
-        callback_list.on_train_batch_end(batch, _keras_logs(logs))
+        callback_list.on_train_batch_end(batch, _keras_logs(handle, logs))
         if model.stop_training:
             tfjs_model.stopTraining = True
 
@@ -210,7 +222,8 @@ def _fit_steps(tfjs_model, model, xs, ys, validation, batch_size, epochs, initia
                 epoch_y = [tf.gather(t, order) for t in tensors_y]
                 made = [order, *epoch_x, *epoch_y]
             try:
-                promise, proxy = _fit_epoch(tfjs_model, epoch_x, epoch_y, batch_size, val_tensors, epoch, on_batch_end)
+                handle.compiled.reset()
+                promise, proxy = _fit_epoch(tfjs_model, epoch_x, epoch_y, batch_size, epoch, on_batch_end)
                 try:
                     js_history = yield promise  # the driver waits for TF.js's epoch
                 finally:
@@ -219,7 +232,9 @@ def _fit_steps(tfjs_model, model, xs, ys, validation, batch_size, epochs, initia
             finally:
                 for tensor in made:
                     tensor.dispose()
-            logs = _keras_logs({key: float(values[-1]) for key, values in js_history.history.to_py().items()})
+            logs = {key: float(value) for key, value in handle.compiled.epochLogs(js_history).to_py().items()}
+            if val_tensors is not None:  # evaluated here, not by TF.js's fit: see _evaluate
+                logs.update({f"val_{key}": value for key, value in _evaluate(handle, *val_tensors, batch_size).items()})
             callback_list.on_epoch_end(epoch, logs)
             if model.stop_training or tfjs_model.stopTraining:
                 break
@@ -234,12 +249,10 @@ def _fit_steps(tfjs_model, model, xs, ys, validation, batch_size, epochs, initia
     return history
 
 
-def _fit_epoch(tfjs_model, xs, ys, batch_size: int, validation, epoch: int, on_batch_end=None):
+def _fit_epoch(tfjs_model, xs, ys, batch_size: int, epoch: int, on_batch_end=None):
     """One epoch of TF.js's own fit (the batch loop stays in JS); returns the JS promise."""
     options = {"batchSize": batch_size, "epochs": epoch + 1, "initialEpoch": epoch, "shuffle": False, "verbose": 0}
     js_options = to_js(options, dict_converter=js.Object.fromEntries)
-    if validation is not None:
-        js_options.validationData = to_js([_js_tensors(validation[0]), _js_tensors(validation[1])])
     proxy = None
     if on_batch_end is not None:
         proxy = create_proxy(lambda batch, logs: on_batch_end(int(batch), _logs_to_dict(logs)))
@@ -253,8 +266,9 @@ def _logs_to_dict(logs) -> dict:
     return {key: float(value) for key, value in logs.to_py().items()}
 
 
-def _keras_logs(logs: dict) -> dict:
-    return {metrics_module.keras_log_name(key): value for key, value in logs.items()}
+def _keras_logs(handle: TfjsModel, logs: dict) -> dict:
+    """TF.js's batch logs by Keras' names (TF.js's own per-output losses, which are weighted, left out)."""
+    return {handle.log_names[key]: value for key, value in logs.items() if key in handle.log_names}
 
 
 def _drive_blocking(steps):
@@ -305,20 +319,22 @@ def evaluate(handle: TfjsModel, xs, ys, batch_size: int) -> dict:
     """{"loss": ..., metric: ...} as Keras names them."""
     tensors = [to_tensor(a) for a in xs + ys]
     try:
-        try:
-            results = handle.model.evaluate(_js_tensors(tensors[:len(xs)]), _js_tensors(tensors[len(xs):]),
-                                            _tfjs.json_object({"batchSize": batch_size}))
-        except JsException as error:
-            raise _tfjs.js_error(error) from None
-        results = [results] if hasattr(results, "dataSync") else list(results)
-        values = [float(to_numpy(r)) for r in results]
-        for result in results:
-            result.dispose()
+        return _evaluate(handle, tensors[:len(xs)], tensors[len(xs):], batch_size)
     finally:
         for tensor in tensors:
             tensor.dispose()
-    names = [metrics_module.keras_log_name(str(n)) for n in handle.model.metricsNames]
-    return dict(zip(names, values))
+
+
+def _evaluate(handle: TfjsModel, xs: list, ys: list, batch_size: int) -> dict:
+    """Keras' evaluate in TF.js (pyapp/backend/_losses_metrics.js), not TF.js's, whose test
+    function leaves out the layers' regularization losses, averages batch values where Keras
+    keeps counts (AUC, precision...) and, with several outputs, returns running totals of the
+    outputs' losses beside their names (tfjs-layers training.ts, makeTestFunction)."""
+    try:
+        result = handle.compiled.evaluate(to_js(xs), to_js(ys), batch_size)
+    except JsException as error:
+        raise _tfjs.js_error(error) from None
+    return dict(zip(result.names.to_py(), (float(value) for value in result.values.to_py())))
 
 
 def predict(handle: TfjsModel, xs, batch_size: int) -> list[np.ndarray]:
