@@ -115,7 +115,10 @@ function inTopK(labels, p, k) {
 // ---------------------------------------------------------------- metric state
 
 function zeros(shape) {
-  return tf.variable(tf.zeros(shape), false);
+  const initial = tf.zeros(shape);
+  const variable = tf.variable(initial, false);
+  initial.dispose();
+  return variable;
 }
 
 function addTo(variable, value) {
@@ -232,7 +235,7 @@ const STATEFUL = {
 // A state's reset and dispose, from its variables.
 function withLifetime(state) {
   const resettable = state.variables.filter((v) => v instanceof tf.Variable);
-  state.reset = () => resettable.forEach((v) => v.assign(tf.zerosLike(v)));
+  state.reset = () => tf.tidy(() => resettable.forEach((v) => v.assign(tf.zerosLike(v))));
   state.dispose = () => state.variables.forEach((v) => v.dispose());
   return state;
 }
