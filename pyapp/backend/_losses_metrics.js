@@ -253,6 +253,9 @@ function lossFunction({ fn, args }) {
 
 // ---------------------------------------------------------------- compile and evaluate
 
+// The LayersModel that trains: a tf.Sequential compiles and fits the one it wraps.
+const layersModel = (model) => (model instanceof tf.Sequential ? model.model : model);
+
 // spec: {outputs: [name], losses: [{fn, args}], weights: [number], metrics: [[{fn, args, name}]]}
 function compile(model, optimizer, spec) {
   const several = spec.outputs.length > 1;
@@ -286,8 +289,9 @@ function compile(model, optimizer, spec) {
   model.compile({ optimizer, loss: several ? tfjsLosses : tfjsLosses[0], metrics });
   // fit checks each target against its output's shape, except for TF.js's own sparse loss;
   // ours takes integer labels too: a last axis of 1 where the output has the classes.
+  const trained = layersModel(model);
   spec.losses.forEach(({ fn }, i) => {
-    if (fn === "sparse_categorical_crossentropy") model.feedOutputShapes[i] = [...model.feedOutputShapes[i].slice(0, -1), 1];
+    if (fn === "sparse_categorical_crossentropy") trained.feedOutputShapes[i] = [...trained.feedOutputShapes[i].slice(0, -1), 1];
   });
   const tfjsNames = Array.from(model.metricsNames);
   return {
@@ -331,7 +335,7 @@ function evaluate(model, spec, losses, xs, ys, batchSize) {
         losses.forEach((loss, i) => {
           total = tf.add(total, tf.mul(tf.mean(loss(batchY[i], outputs[i])), spec.weights[i]));
         });
-        for (const penalty of model.calculateLosses()) total = tf.add(total, penalty);
+        for (const penalty of layersModel(model).calculateLosses()) total = tf.add(total, penalty);
         addTo(lossTotal, tf.mul(total, size));
         addTo(lossCount, size);
         for (const [, state, i] of entries) state.update(batchY[i], outputs[i]);
