@@ -81,7 +81,8 @@ MeanSquaredError = _simple("MeanSquaredError", "mean_squared_error", "mean_squar
 MeanAbsoluteError = _simple("MeanAbsoluteError", "mean_absolute_error", "mean_absolute_error",
                             ("mae", "MAE", "mean_absolute_error"), "The mean of abs(y_true - y_pred).")
 MeanAbsolutePercentageError = _simple("MeanAbsolutePercentageError", "mean_absolute_percentage_error",
-                                      "mean_absolute_percentage_error", ("mape", "MAPE", "mean_absolute_percentage_error"),
+                                      "mean_absolute_percentage_error",
+                                      ("mape", "MAPE", "mean_absolute_percentage_error"),
                                       "100 * the mean of abs((y_true - y_pred) / y_true).")
 MeanSquaredLogarithmicError = _simple("MeanSquaredLogarithmicError", "mean_squared_logarithmic_error",
                                       "mean_squared_logarithmic_error",

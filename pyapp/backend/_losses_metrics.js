@@ -14,6 +14,9 @@ function l2Normalize(x, axis) {
   return tf.mul(x, tf.minimum(tf.rsqrt(tf.sum(tf.square(x), axis, true)), 1 / EPSILON));
 }
 
+// log(max(x, epsilon) + 1), as Keras' mean_squared_logarithmic_error takes it.
+const logOnePlus = (x) => tf.log(tf.add(tf.maximum(x, EPSILON), 1));
+
 function hingeLabels(yTrue) {
   // Keras turns labels that are all 0 or 1 into -1 or 1, batch by batch.
   const binary = tf.all(tf.logicalOr(tf.equal(yTrue, 0), tf.equal(yTrue, 1)));
@@ -31,10 +34,6 @@ function sparseTargets(yTrue, yPred) {
   return tf.cast(tf.reshape(yTrue, yPred.shape.slice(0, -1)), "int32");
 }
 
-function checkAxis(axis, what) {
-  if (axis !== -1) throw new Error(`${what}: only axis=-1 is supported in the page, got ${axis}`);
-}
-
 // Per-sample values (or per-element, reduced by the caller), as Keras' functions give them.
 const FUNCTIONS = {
   mean_squared_error: (t, p) => lastAxisMean(tf.square(tf.sub(t, p))),
@@ -42,7 +41,7 @@ const FUNCTIONS = {
   mean_absolute_percentage_error: (t, p) =>
     tf.mul(100, lastAxisMean(tf.abs(tf.div(tf.sub(t, p), tf.maximum(tf.abs(t), EPSILON))))),
   mean_squared_logarithmic_error: (t, p) =>
-    lastAxisMean(tf.square(tf.sub(tf.log(tf.add(tf.maximum(p, EPSILON), 1)), tf.log(tf.add(tf.maximum(t, EPSILON), 1))))),
+    lastAxisMean(tf.square(tf.sub(logOnePlus(p), logOnePlus(t)))),
   cosine_similarity_loss: (t, p, { axis }) => tf.neg(tf.sum(tf.mul(l2Normalize(t, axis), l2Normalize(p, axis)), axis)),
   cosine_similarity: (t, p, { axis }) => tf.sum(tf.mul(l2Normalize(t, axis), l2Normalize(p, axis)), axis),
   huber: (t, p, { delta }) => {
@@ -68,8 +67,8 @@ const FUNCTIONS = {
     const negative = tf.max(tf.mul(tf.sub(1, t), p), -1);
     return tf.relu(tf.add(tf.sub(negative, positive), 1));
   },
-  binary_crossentropy: (t, p, { from_logits, label_smoothing = 0, axis = -1 }) => {
-    checkAxis(axis, "binary_crossentropy");
+  // (pyapp.losses refuses an axis other than the last for the crossentropies.)
+  binary_crossentropy: (t, p, { from_logits, label_smoothing = 0 }) => {
     const target = label_smoothing ? tf.add(tf.mul(t, 1 - label_smoothing), 0.5 * label_smoothing) : t;
     let perElement;
     if (from_logits) {
@@ -80,19 +79,18 @@ const FUNCTIONS = {
     }
     return tf.neg(lastAxisMean(perElement));
   },
-  categorical_crossentropy: (t, p, { from_logits, label_smoothing = 0, axis = -1 }) => {
-    checkAxis(axis, "categorical_crossentropy");
+  categorical_crossentropy: (t, p, { from_logits, label_smoothing = 0 }) => {
     const classes = p.shape[p.shape.length - 1];
     const target = label_smoothing ? tf.add(tf.mul(t, 1 - label_smoothing), label_smoothing / classes) : t;
     return tf.neg(tf.sum(tf.mul(target, logProbabilities(p, from_logits, -1)), -1));
   },
-  sparse_categorical_crossentropy: (t, p, { from_logits, axis = -1 }) => {
-    checkAxis(axis, "sparse_categorical_crossentropy");
+  sparse_categorical_crossentropy: (t, p, { from_logits }) => {
     const oneHot = tf.oneHot(sparseTargets(t, p), p.shape[p.shape.length - 1]);
     return tf.neg(tf.sum(tf.mul(oneHot, logProbabilities(p, from_logits, -1)), -1));
   },
   accuracy: (t, p) => tf.cast(tf.equal(t, p), "float32"),
-  binary_accuracy: (t, p, { threshold }) => tf.cast(tf.equal(t, tf.cast(tf.greater(p, threshold), "float32")), "float32"),
+  binary_accuracy: (t, p, { threshold }) =>
+    tf.cast(tf.equal(t, tf.cast(tf.greater(p, threshold), "float32")), "float32"),
   categorical_accuracy: (t, p) => tf.cast(tf.equal(tf.argMax(t, -1), tf.argMax(p, -1)), "float32"),
   sparse_categorical_accuracy: (t, p) => tf.cast(tf.equal(sparseTargets(t, p), tf.argMax(p, -1)), "float32"),
   top_k_categorical_accuracy: (t, p, { k }) => inTopK(tf.argMax(t, -1), p, k),
@@ -291,7 +289,8 @@ function compile(model, optimizer, spec) {
   // ours takes integer labels too: a last axis of 1 where the output has the classes.
   const trained = layersModel(model);
   spec.losses.forEach(({ fn }, i) => {
-    if (fn === "sparse_categorical_crossentropy") trained.feedOutputShapes[i] = [...trained.feedOutputShapes[i].slice(0, -1), 1];
+    const shape = trained.feedOutputShapes[i];
+    if (fn === "sparse_categorical_crossentropy") trained.feedOutputShapes[i] = [...shape.slice(0, -1), 1];
   });
   const tfjsNames = Array.from(model.metricsNames);
   return {
@@ -321,7 +320,9 @@ function evaluate(model, spec, losses, xs, ys, batchSize) {
   const lossCount = zeros([]);
   const entries = [];
   if (several) losses.forEach((loss, i) => entries.push([prefix(i) + "loss", withLifetime(meanState(loss, {})), i]));
-  spec.metrics.forEach((metrics, i) => metrics.forEach((metric) => entries.push([prefix(i) + metric.name, makeState(metric), i])));
+  spec.metrics.forEach((metrics, i) => {
+    for (const metric of metrics) entries.push([prefix(i) + metric.name, makeState(metric), i]);
+  });
   const count = xs[0].shape[0];
   try {
     for (let start = 0; start < count; start += batchSize) {
@@ -341,7 +342,8 @@ function evaluate(model, spec, losses, xs, ys, batchSize) {
         for (const [, state, i] of entries) state.update(batchY[i], outputs[i]);
       });
     }
-    const values = tf.tidy(() => tf.stack([tf.divNoNan(lossTotal, lossCount), ...entries.map(([, state]) => tf.reshape(state.result(), []))]).dataSync());
+    const results = () => [tf.divNoNan(lossTotal, lossCount), ...entries.map(([, s]) => tf.reshape(s.result(), []))];
+    const values = tf.tidy(() => tf.stack(results()).dataSync()); // one read for them all
     return { names: ["loss", ...entries.map(([name]) => name)], values: Array.from(values) };
   } finally {
     lossTotal.dispose();
@@ -350,4 +352,4 @@ function evaluate(model, spec, losses, xs, ys, batchSize) {
   }
 }
 
-return { compile, FUNCTIONS, STATEFUL };
+return { compile };

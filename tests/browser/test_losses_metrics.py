@@ -76,7 +76,8 @@ METRICS = [  # (loss, metrics, data kind)
     ("binary_crossentropy", ["accuracy", "acc", "binary_accuracy", metrics.BinaryAccuracy(threshold=0.3, name="ba3"),
                              "auc", metrics.AUC(num_thresholds=50, summation_method="minoring", name="auc_min"),
                              metrics.AUC(summation_method="majoring", name="auc_maj"),
-                             metrics.AUC(curve="PR", name="pr_auc"), metrics.AUC(thresholds=[0.2, 0.5, 0.9], name="auc3"),
+                             metrics.AUC(curve="PR", name="pr_auc"),
+                             metrics.AUC(thresholds=[0.2, 0.5, 0.9], name="auc3"),
                              "precision", "recall", metrics.Precision(thresholds=0.7, name="p7"),
                              metrics.Recall(thresholds=0.3, name="r3"), "binary_crossentropy", "bce",
                              metrics.BinaryCrossentropy(label_smoothing=0.1, name="bce_smooth")], "binary"),
@@ -147,7 +148,8 @@ def run(fit_history=fit_history):
     model = two_heads()
     model.compile(optimizer=still, loss={"cls": "binary_crossentropy", "reg": losses.Huber(delta=0.5)},
                   loss_weights={"cls": 2.0, "reg": 0.5},
-                  metrics={"cls": ["accuracy", "auc", metrics.Precision(name="p")], "reg": ["mae", "root_mean_squared_error"]})
+                  metrics={"cls": ["accuracy", "auc", metrics.Precision(name="p")],
+                           "reg": ["mae", "root_mean_squared_error"]})
     out["two_heads_fit"] = fit_history(model, x, [y_cls, y_reg], epochs=2, batch_size=8, validation_split=0.25)
     out["two_heads_evaluate"] = model.evaluate(x, [y_cls, y_reg], batch_size=16, verbose=0)
     out["two_heads_dict"] = model.evaluate(x, [y_cls, y_reg], batch_size=16, verbose=0, return_dict=True)
@@ -253,7 +255,8 @@ def test_every_loss_and_metric_in_the_page_equals_keras(app, expected):
           f"{len(auc)} AUC values, largest {max(auc):.2e}")
     assert page["predict_batch_size"] == [0.0, 0.0]
     # Keras 3's names, spelled out (not only "the same as native").
-    keys = ["loss", "cls_loss", "reg_loss", "cls_accuracy", "cls_auc", "cls_p", "reg_mae", "reg_root_mean_squared_error"]
+    keys = ["loss", "cls_loss", "reg_loss", "cls_accuracy", "cls_auc", "cls_p", "reg_mae",
+            "reg_root_mean_squared_error"]
     assert sorted(page["two_heads_fit"]) == sorted(keys + ["val_" + key for key in keys])
     assert sorted(page["single_fit"]) == ["accuracy", "loss", "top2", "val_accuracy", "val_loss", "val_top2"]
     assert {"acc", "accuracy", "auc", "precision", "recall"} <= set(page["metrics"][0])

@@ -117,7 +117,8 @@ def test_compile_spec_reads_lists_and_dicts_per_output():
     assert spec.loss_weights == [3.0] and spec.log_names() == ["loss", "mse", "roc"]
     page = spec.for_page()
     assert page["losses"] == [{"fn": "huber", "args": {"delta": 2.0}}]
-    assert [m["name"] for m in page["metrics"][0]] == ["mse", "roc"] and len(page["metrics"][0][1]["args"]["thresholds"]) == 200
+    assert [m["name"] for m in page["metrics"][0]] == ["mse", "roc"]
+    assert len(page["metrics"][0][1]["args"]["thresholds"]) == 200
 
 
 @pytest.mark.parametrize("kwargs, message", [
