@@ -173,3 +173,15 @@ def test_the_native_engine_compiles_as_keras_does():
     history = ours.fit(x, y, epochs=1, batch_size=8, validation_split=0.25, verbose=0).history
     assert sorted(history) == sorted(theirs.fit(x, y, epochs=1, batch_size=8, validation_split=0.25, verbose=0).history)
     assert ours.predict(x, batch_size=7, verbose=0)[1].shape == (40, 2)
+
+
+def test_the_page_computes_every_loss_and_metric_pyapp_names():
+    """Each class's Keras function is in the page's table (pyapp/backend/_losses_metrics.js)."""
+    import re
+    from pathlib import Path
+
+    source = (Path(pyapp.__file__).parent / "backend" / "_losses_metrics.js").read_text()
+    tables = re.findall(r"^const (?:FUNCTIONS|STATEFUL) = \{\n(.*?)^\};", source, re.S | re.M)
+    keys = {match for table in tables for match in re.findall(r"^  (\w+)[:,]", table, re.M)}
+    wanted = {cls.fn for cls in LOSS_CLASSES + METRIC_CLASSES} | {metrics.get("accuracy").fn}
+    assert len(tables) == 2 and wanted <= keys, sorted(wanted - keys)
