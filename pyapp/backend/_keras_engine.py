@@ -43,7 +43,6 @@ _default_keras_backend()
 import keras  # noqa: E402 - after the backend is chosen
 
 from .. import io as model_io
-from .. import losses as losses_module
 
 __all__ = ["PRINTS_PROGRESS", "available_backends", "build", "compile", "delete_model", "dispose", "evaluate", "fit", "get_backend",
            "get_weights", "list_models", "load_from_app", "load_from_browser", "memory", "predict", "save_keras",
@@ -116,13 +115,23 @@ def dispose(model: keras.Model) -> None:
 # ---------------------------------------------------------------- compile
 
 
-def compile(model: keras.Model, optimizer, losses: list, metrics: list[str]) -> None:  # noqa: A001 - Keras' verb
+def compile(model: keras.Model, optimizer, spec) -> None:  # noqa: A001 - Keras' verb
+    """Compiles with Keras' own losses and metrics, made from pyapp's (`spec`: a CompileSpec)."""
     keras_optimizer = getattr(keras.optimizers, type(optimizer).__name__).from_config(optimizer.get_config())
     optimizer.attach(_KerasOptimizer(keras_optimizer))
-    keras_losses = [keras.losses.Huber(delta=item.delta) if isinstance(item, losses_module.Huber) else item
-                    for item in losses]
-    model.compile(optimizer=keras_optimizer, loss=keras_losses[0] if len(keras_losses) == 1 else keras_losses,
-                  metrics=list(metrics))
+    losses = [getattr(keras.losses, type(loss).__name__)(**loss.get_config()) for loss in spec.losses]
+    metrics = [[_keras_metric(metric) for metric in chosen] or None for chosen in spec.metrics]
+    if len(spec.outputs) == 1:
+        model.compile(optimizer=keras_optimizer, loss=losses[0], loss_weights=spec.loss_weights[0],
+                      metrics=metrics[0] or [])
+    else:
+        model.compile(optimizer=keras_optimizer, loss=losses, loss_weights=spec.loss_weights, metrics=metrics)
+
+
+def _keras_metric(metric):
+    if metric.fn == "accuracy_by_shape":
+        return metric.name  # "accuracy" or "acc": Keras picks the kind from the data's shapes
+    return getattr(keras.metrics, type(metric).__name__)(**metric.get_config())
 
 
 class _KerasOptimizer:

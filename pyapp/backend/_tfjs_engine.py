@@ -2,15 +2,17 @@
 
 The model is built from the description the same way `tf.loadLayersModel` builds one from
 a model.json: `pyapp.io` writes the TF.js topology from the layer table, and TF.js's own
-`fromConfig` makes the layers. `fit`, `evaluate` and `predict` run TF.js's own loops, so
-the batch loop stays in JavaScript and Python is called once per epoch (DESIGN.md,
-decision 2), or per batch only when a callback asks.
+`fromConfig` makes the layers. `fit` and `predict` run TF.js's own loops, `evaluate` (and
+fit's validation) the loop of pyapp/backend/_losses_metrics.js, so the batch loop stays in
+JavaScript and Python is called once per epoch (DESIGN.md, decision 2), or per batch only
+when a callback asks.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from importlib.resources import files
 
 import numpy as np
 
@@ -18,7 +20,7 @@ import js
 from pyodide.ffi import JsException, JsProxy, create_proxy, to_js
 
 from .. import io as model_io
-from .. import losses as losses_module, metrics as metrics_module, random_state
+from .. import random_state
 from . import _tfjs
 from ._tfjs import (available_backends, delete_model, fetch_app_file, get_backend, list_models, memory,
                     set_backend, to_numpy, to_tensor)
@@ -31,10 +33,14 @@ __all__ = ["PRINTS_PROGRESS", "TfjsModel", "available_backends", "build", "compi
 
 @dataclass
 class TfjsModel:
-    """A TF.js LayersModel, and each layer's weights by their TF.js names, in Keras 3's order."""
+    """A TF.js LayersModel, and each layer's weights by their TF.js names, in Keras 3's order;
+    once compiled, its losses and metrics (pyapp/backend/_losses_metrics.js) and the Keras
+    name of each of TF.js's log keys."""
 
     model: JsProxy
     weight_names: dict[str, list[str]]
+    compiled: JsProxy | None = None
+    log_names: dict[str, str] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- building
@@ -129,6 +135,8 @@ def set_weights(handle: TfjsModel, by_layer: dict[str, list[np.ndarray]]) -> Non
 
 
 def dispose(handle: TfjsModel) -> None:
+    if handle.compiled is not None:
+        handle.compiled.dispose()
     model = handle.model
     optimizer = model.optimizer
     model.dispose()
@@ -139,21 +147,21 @@ def dispose(handle: TfjsModel) -> None:
 # ---------------------------------------------------------------- compile
 
 
-def compile(handle: TfjsModel, optimizer, losses: list, metrics: list[str]) -> None:  # noqa: A001 - Keras' verb
+def compile(handle: TfjsModel, optimizer, spec) -> None:  # noqa: A001 - Keras' verb
+    """Compiles with Keras' losses and metrics computed in TF.js (`spec`: a CompileSpec)."""
     tf = _tfjs.tf()
     name, args = optimizer.tfjs_factory()
-    old = handle.model.optimizer
+    old_optimizer, old_compiled = handle.model.optimizer, handle.compiled
     tfjs_optimizer = getattr(tf.train, name)(*args)
-    tfjs_losses = [_huber_loss(item.delta) if isinstance(item, losses_module.Huber) else losses_module.TFJS_NAMES[item]
-                   for item in losses]
-    loss = tfjs_losses[0] if len(tfjs_losses) == 1 else to_js(tfjs_losses)
     try:
-        handle.model.compile(to_js({"optimizer": tfjs_optimizer, "loss": loss, "metrics": metrics},
-                                   dict_converter=js.Object.fromEntries))
+        handle.compiled = _losses_metrics().compile(handle.model, tfjs_optimizer, _tfjs.json_object(spec.for_page()))
     except JsException as error:
         raise _tfjs.js_error(error) from None
-    if old is not None:
-        old.dispose()
+    handle.log_names = handle.compiled.names.to_py()
+    if old_optimizer is not None:
+        old_optimizer.dispose()
+    if old_compiled is not None:
+        old_compiled.dispose()
     optimizer.attach(_TfjsOptimizer(tfjs_optimizer, optimizer.schedule))
 
 
@@ -173,10 +181,14 @@ class _TfjsOptimizer:
         _js_helpers().setRate(self.js, value)
 
 
-def _huber_loss(delta: float):
-    """A TF.js loss function (TF.js's layers have no "huber" string)."""
-    return js.Function.new("tf", "delta", "return (yTrue, yPred) => tf.losses.huberLoss(yTrue, yPred, undefined, delta);")(
-        _tfjs.tf(), delta)
+_LIBRARY = []  # the evaluated _losses_metrics.js, once per session
+
+
+def _losses_metrics():
+    if not _LIBRARY:
+        source = files(__package__).joinpath("_losses_metrics.js").read_text()
+        _LIBRARY.append(js.Function.new("tf", source)(_tfjs.tf()))
+    return _LIBRARY[0]
 
 
 # ---------------------------------------------------------------- fit, evaluate, predict
@@ -203,14 +215,15 @@ def fit(handle: TfjsModel, model, xs, ys, validation, *, batch_size, epochs, ini
 
 
 # The batch hooks that stay in JavaScript: each step's learning rate from a table, running
-# means of the batch logs (Keras' batch logs; TF.js's are the batch's own), and calls into
-# Python at the batches that need them: every one, or at most every `interval` ms.
+# means of the batch logs in `means` (Keras' batch logs; TF.js's are the batch's own; the
+# metrics' logs are running values already), and calls into Python at the batches that need
+# them: every one, or at most every `interval` ms.
 _JS_HELPERS = """
 const setRate = (optimizer, rate) => {
   if (optimizer.setLearningRate) optimizer.setLearningRate(rate);  // SGD keeps the rate as a tensor
   else optimizer.learningRate = rate;
 };
-const batchHooks = (optimizer, rates, begin, end, interval, steps) => {
+const batchHooks = (optimizer, rates, begin, end, interval, steps, means) => {
   const hooks = {};
   if (rates != null || begin != null) {
     hooks.onBatchBegin = (batch) => {
@@ -223,16 +236,20 @@ const batchHooks = (optimizer, rates, begin, end, interval, steps) => {
     const sums = {};
     hooks.onBatchEnd = (batch, logs) => {
       seen += logs.size;
-      const means = {};
+      const running = {};
       for (const key of Object.keys(logs)) {
         if (key === "batch" || key === "size") continue;
+        if (!means.includes(key)) {
+          running[key] = logs[key];
+          continue;
+        }
         sums[key] = (sums[key] || 0) + logs[key] * logs.size;
-        means[key] = sums[key] / seen;
+        running[key] = sums[key] / seen;
       }
       const now = performance.now();
       if (now - last >= interval || batch === steps - 1) {
         last = now;
-        end(batch, means);
+        end(batch, running);
       }
     };
   }
@@ -265,19 +282,18 @@ def _fit_steps(handle, model, xs, ys, validation, batch_size, epochs, initial_ep
         stop_if_asked()
 
     def batch_ended(batch, logs):
-        callback_list.on_train_batch_end(int(batch), _keras_logs(_logs_to_dict(logs)))
+        callback_list.on_train_batch_end(int(batch), _keras_logs(handle, _logs_to_dict(logs)))
         stop_if_asked()
 
     interval = callback_list.batch_interval("train")  # a crossing per batch only if asked
     begins = interval == 0 and callback_list.overrides("on_train_batch_begin", "on_batch_begin")
-    test_batches = callback_list.batch_interval("test") == 0  # then validation runs batch by batch, in Python
     schedule = model.optimizer.schedule
     steps = -(-len(xs[0]) // batch_size)
 
     tensors_x = [to_tensor(a) for a in xs]
     tensors_y = [to_tensor(a) for a in ys]
     val_tensors = None
-    if validation is not None and not test_batches:
+    if validation is not None:
         val_tensors = ([to_tensor(a) for a in validation[0]], [to_tensor(a) for a in validation[1]])
     rng = random_state.generator()
     logs = {}
@@ -295,9 +311,11 @@ def _fit_steps(handle, model, xs, ys, validation, batch_size, epochs, initial_ep
             rates = None if schedule is None else to_js([schedule(start + batch) for batch in range(steps)])
             proxies = [create_proxy(batch_began) if begins else None,
                        create_proxy(batch_ended) if interval is not None else None]
-            hooks = _js_helpers().batchHooks(tfjs_model.optimizer, rates, *proxies, (interval or 0) * 1000, steps)
+            hooks = _js_helpers().batchHooks(tfjs_model.optimizer, rates, *proxies, (interval or 0) * 1000, steps,
+                                             handle.compiled.batchMeans)
             try:
-                promise = _fit_epoch(tfjs_model, epoch_x, epoch_y, batch_size, val_tensors, epoch, hooks)
+                handle.compiled.reset()
+                promise = _fit_epoch(tfjs_model, epoch_x, epoch_y, batch_size, epoch, hooks)
                 js_history = yield promise  # the driver waits for TF.js's epoch
             finally:
                 for proxy in proxies:
@@ -305,10 +323,10 @@ def _fit_steps(handle, model, xs, ys, validation, batch_size, epochs, initial_ep
                         proxy.destroy()
                 for tensor in made:
                     tensor.dispose()
-            logs = _keras_logs({key: float(values[-1]) for key, values in sorted(
-                js_history.history.to_py().items(), key=lambda item: item[0].startswith("val_"))})  # as Keras orders them
-            if validation is not None:
-                _validate(handle, validation, batch_size, callback_list, logs, test_batches)
+            logs = _logs_to_dict(handle.compiled.epochLogs(js_history))
+            if val_tensors is not None:  # evaluated here, not by TF.js's fit: see _evaluate
+                val_logs = _evaluate(handle, *val_tensors, batch_size, callback_list)
+                logs.update({"val_" + key: value for key, value in val_logs.items()})
             callback_list.on_epoch_end(epoch, logs)
             if model.stop_training or tfjs_model.stopTraining:
                 break
@@ -323,25 +341,10 @@ def _fit_steps(handle, model, xs, ys, validation, batch_size, epochs, initial_ep
     return history
 
 
-def _validate(handle, validation, batch_size, callback_list, logs: dict, batch_by_batch: bool) -> None:
-    """The test hooks around the epoch's validation, as Keras calls them, and its val_ logs.
-    TF.js validates inside its fit, unless a callback wants each validation batch, or a
-    callback stopped training before the epoch's last batch (TF.js then skips it)."""
-    callback_list.on_test_begin({})
-    if batch_by_batch or not any(key.startswith("val_") for key in logs):
-        val_logs = _evaluate_logs(handle, validation[0], validation[1], batch_size,
-                                  callback_list if batch_by_batch else None)
-        logs.update({"val_" + key: value for key, value in val_logs.items()})
-    val_logs = {key.removeprefix("val_"): value for key, value in logs.items() if key.startswith("val_")}
-    callback_list.on_test_end(val_logs)
-
-
-def _fit_epoch(tfjs_model, xs, ys, batch_size: int, validation, epoch: int, hooks):
+def _fit_epoch(tfjs_model, xs, ys, batch_size: int, epoch: int, hooks):
     """One epoch of TF.js's own fit (the batch loop stays in JS); returns the JS promise."""
     options = {"batchSize": batch_size, "epochs": epoch + 1, "initialEpoch": epoch, "shuffle": False, "verbose": 0}
     js_options = to_js(options, dict_converter=js.Object.fromEntries)
-    if validation is not None:
-        js_options.validationData = to_js([_js_tensors(validation[0]), _js_tensors(validation[1])])
     if len(js.Object.keys(hooks)):
         js_options.callbacks = hooks
     return tfjs_model.fit(_js_tensors(xs), _js_tensors(ys), js_options)
@@ -353,8 +356,9 @@ def _logs_to_dict(logs) -> dict:
     return {key: float(value) for key, value in logs.to_py().items()}
 
 
-def _keras_logs(logs: dict) -> dict:
-    return {metrics_module.keras_log_name(key): value for key, value in logs.items()}
+def _keras_logs(handle: TfjsModel, logs: dict) -> dict:
+    """TF.js's batch logs by Keras' names (TF.js's own per-output losses, which are weighted, left out)."""
+    return {handle.log_names[key]: value for key, value in logs.items() if key in handle.log_names}
 
 
 def _drive_blocking(steps):
@@ -403,10 +407,34 @@ class _PendingFit:
 
 def evaluate(handle: TfjsModel, xs, ys, batch_size: int, callbacks, verbose) -> dict:
     """{"loss": ..., metric: ...} as Keras names them; the test hooks of `callbacks` as Keras
-    calls them (the batch hooks only if a callback overrides them: TF.js's evaluate has no
-    batch loop to hook, so the batches then run one by one from Python)."""
+    calls them. (`verbose` acts through `callbacks`, which hold pyapp's progress bar.)"""
+    tensors = [to_tensor(a) for a in xs + ys]
+    try:
+        return _evaluate(handle, tensors[:len(xs)], tensors[len(xs):], batch_size, callbacks)
+    finally:
+        for tensor in tensors:
+            tensor.dispose()
+
+
+def _evaluate(handle: TfjsModel, xs: list, ys: list, batch_size: int, callbacks) -> dict:
+    """Keras' evaluate in TF.js (pyapp/backend/_losses_metrics.js), not TF.js's, whose test
+    function leaves out the layers' regularization losses, averages batch values where Keras
+    keeps counts (AUC, precision...) and, with several outputs, returns running totals of the
+    outputs' losses beside their names (tfjs-layers training.ts, makeTestFunction).
+    The JS loop calls the test batch hooks only if a callback overrides them (a crossing
+    into Python and a read of the metrics per batch)."""
+    proxies = []
+    if callbacks.batch_interval("test") == 0:
+        proxies = [create_proxy(lambda batch: callbacks.on_test_batch_begin(int(batch), {})),
+                   create_proxy(lambda batch, logs: callbacks.on_test_batch_end(int(batch), _logs_to_dict(logs)))]
     callbacks.on_test_begin({})
-    logs = _evaluate_logs(handle, xs, ys, batch_size, callbacks if callbacks.batch_interval("test") == 0 else None)
+    try:
+        logs = _logs_to_dict(handle.compiled.evaluate(to_js(xs), to_js(ys), batch_size, *proxies))
+    except JsException as error:
+        raise _tfjs.js_error(error) from None
+    finally:
+        for proxy in proxies:
+            proxy.destroy()
     callbacks.on_test_end(logs)
     return logs
 
@@ -414,43 +442,6 @@ def evaluate(handle: TfjsModel, xs, ys, batch_size: int, callbacks, verbose) -> 
 def _batches(count: int, batch_size: int):
     """(index, slice) of each batch."""
     return enumerate(slice(start, start + batch_size) for start in range(0, count, batch_size))
-
-
-def _evaluate_logs(handle: TfjsModel, xs, ys, batch_size: int, callbacks=None) -> dict:
-    """The loss and metrics; with `callbacks`, batch by batch, calling their test batch hooks
-    with the running means (Keras' batch logs)."""
-    if callbacks is None:
-        return _evaluate_once(handle, xs, ys, batch_size)
-    sums, seen, means = {}, 0, {}
-    for batch, part in _batches(len(xs[0]), batch_size):
-        callbacks.on_test_batch_begin(batch, {})
-        results = _evaluate_once(handle, [a[part] for a in xs], [a[part] for a in ys], batch_size)
-        size = len(xs[0][part])
-        seen += size
-        for key, value in results.items():
-            sums[key] = sums.get(key, 0.0) + value * size
-        means = {key: total / seen for key, total in sums.items()}
-        callbacks.on_test_batch_end(batch, dict(means))
-    return means
-
-
-def _evaluate_once(handle: TfjsModel, xs, ys, batch_size: int) -> dict:
-    tensors = [to_tensor(a) for a in xs + ys]
-    try:
-        try:
-            results = handle.model.evaluate(_js_tensors(tensors[:len(xs)]), _js_tensors(tensors[len(xs):]),
-                                            _tfjs.json_object({"batchSize": batch_size}))
-        except JsException as error:
-            raise _tfjs.js_error(error) from None
-        results = [results] if hasattr(results, "dataSync") else list(results)
-        values = [float(to_numpy(r)) for r in results]
-        for result in results:
-            result.dispose()
-    finally:
-        for tensor in tensors:
-            tensor.dispose()
-    names = [metrics_module.keras_log_name(str(n)) for n in handle.model.metricsNames]
-    return dict(zip(names, values))
 
 
 def predict(handle: TfjsModel, xs, batch_size: int, callbacks, verbose) -> list[np.ndarray]:

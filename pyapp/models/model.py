@@ -16,10 +16,11 @@ import os
 import numpy as np
 
 from .. import backend, callbacks as callbacks_module, io as model_io, losses as losses_module
-from .. import metrics as metrics_module, optimizers as optimizers_module
+from .. import optimizers as optimizers_module
 from ..layers.input_layer import InputLayer
 from ..layers.layer import KerasTensor, Layer, unique_name
 from . import summary as summary_module
+from ._compile import CompileSpec, compile_spec
 
 __all__ = ["Model"]
 
@@ -42,7 +43,7 @@ class Model:
         self.compiled = False
         self.optimizer = None
         self.loss = None
-        self.compiled_metrics: list[str] = []
+        self._compile_spec: CompileSpec | None = None
         self._engine_model = None  # the engine's own model, built on first use
         self._pending_weights: dict[str, list[np.ndarray]] = {}  # by layer name, until the engine takes them
         if inputs is None and outputs is None:
@@ -155,7 +156,7 @@ class Model:
             self._engine_model = engine.build(description)
             self._pending_weights = {}
             if self.compiled:
-                engine.compile(self._engine_model, self.optimizer, self.loss, self.compiled_metrics)
+                engine.compile(self._engine_model, self.optimizer, self._compile_spec)
         return self._engine_model
 
     def _current_weights(self) -> dict[str, list[np.ndarray]]:
@@ -173,20 +174,26 @@ class Model:
 
     # -- compile ---------------------------------------------------------------------
 
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None, **kwargs) -> None:
-        """Sets the optimizer, loss and metrics for `fit` and `evaluate` (as Keras)."""
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, **kwargs) -> None:
+        """Sets the optimizer, loss and metrics for `fit` and `evaluate` (as Keras).
+
+        `loss` is one loss for every output, a list or a dict by output name; `loss_weights`
+        weighs the outputs' losses (a list or dict); `metrics` is a list (or, for several
+        outputs, a list per output or a dict). Names as Keras takes them ("mse", "auc", ...) or
+        `pyapp.losses` / `pyapp.metrics` objects.
+        """
         unsupported = sorted(k for k, v in kwargs.items() if v is not None)
         if unsupported:
             raise TypeError(f"compile() does not support {unsupported} in pyapp")
-        if loss is None:
-            raise ValueError("compile() needs a loss, e.g. loss='mean_squared_error'")
+        # A Sequential not built yet has one output, whose name History does not use.
+        outputs = [tensor.layer.name for tensor in self._outputs] or ["output"]
+        spec = compile_spec(outputs, loss, loss_weights, metrics)
         self.optimizer = optimizers_module.get(optimizer)
-        losses = loss if isinstance(loss, (list, tuple)) else [loss]
-        self.loss = [losses_module.get(item) for item in losses]
-        self.compiled_metrics = [metrics_module.get(m) for m in (metrics or [])]
+        self.loss = loss
+        self._compile_spec = spec
         self.compiled = True
         if self._engine_model is not None:
-            backend.engine().compile(self._engine_model, self.optimizer, self.loss, self.compiled_metrics)
+            backend.engine().compile(self._engine_model, self.optimizer, spec)
 
     def _require_compiled(self, what: str) -> None:
         if not self.compiled:
@@ -213,10 +220,10 @@ class Model:
         for array in arrays:
             if len(array) != count:
                 raise ValueError(f"x has {count} samples but y has {len(array)}: they must match")
-        for index, (array, tensor, loss) in enumerate(zip(arrays, self._outputs, self._losses_per_output())):
+        for index, (array, tensor, loss) in enumerate(zip(arrays, self._outputs, self._compile_spec.losses)):
             if array.ndim == len(tensor.shape) - 1 and tensor.shape[-1] == 1:
                 array = arrays[index] = array[..., None]  # (n,) for an (n, 1) output, as Keras allows
-            if loss == "sparse_categorical_crossentropy":
+            if isinstance(loss, losses_module.SparseCategoricalCrossentropy):
                 expected = tensor.shape[:-1]
                 if array.shape[1:] not in (tuple(expected[1:]), (*expected[1:], 1)):
                     raise ValueError(f"y for output {tensor.layer.name!r}: sparse_categorical_crossentropy expects "
@@ -224,11 +231,6 @@ class Model:
             else:
                 _check_shape(array, tensor.shape, f"y for output {tensor.layer.name!r}")
         return [array.astype(np.float32) if array.dtype != np.float32 else array for array in arrays]
-
-    def _losses_per_output(self) -> list:
-        if len(self.loss) == 1:
-            return self.loss * len(self._outputs)
-        return self.loss
 
     # -- fit -------------------------------------------------------------------------
 
@@ -282,7 +284,8 @@ class Model:
     # -- evaluate and predict -----------------------------------------------------------
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", callbacks=None, return_dict: bool = False):
-        """The loss (and metrics) on x, y: a float, or a list [loss, metric, ...] as Keras."""
+        """The loss (and metrics) on x, y: a float, or a list [loss, output losses, metrics]
+        in Keras' order; with `return_dict=True`, a dict by History's names."""
         self._require_compiled("evaluate")
         xs = self._check_inputs(x)
         ys = self._check_targets(y, len(xs[0]))
@@ -290,7 +293,7 @@ class Model:
         results = backend.engine().evaluate(self._engine(), xs, ys, batch_size or 32, callback_list, verbose)
         if return_dict:
             return results
-        values = list(results.values())
+        values = [results[name] for name in self._compile_spec.log_names()]
         return values[0] if len(values) == 1 else values
 
     def __sklearn_is_fitted__(self) -> bool:

@@ -107,7 +107,7 @@ out.update(calls=record.calls, history=history.history, tfjs_rates=tfjs_rates, b
            last_gap=gap(model.get_weights(), weights_at[-1]))
 pyapp.models.delete_model("indexeddb://callbacks-best")
 
-# 2. ReduceLROnPlateau, TF.js's own validation, verbose=2.
+# 2. ReduceLROnPlateau, validation without test batch hooks, verbose=2.
 model = make(pyapp.optimizers.SGD(0.05))
 order = []
 history = model.fit(x, y, batch_size=8, epochs=4, validation_data=(xv, yv), verbose=2, callbacks=[
@@ -134,12 +134,19 @@ model = make("sgd")
 history = model.fit(x_nan, y, batch_size=8, epochs=3, shuffle=False, verbose=0, callbacks=[cb.TerminateOnNaN()])
 out["nan"] = {"losses": history.history["loss"], "iterations": model.optimizer.iterations}
 
-# 5. The hooks leave no tensors behind (the model and its optimizer exist already).
+# 5. The hooks leave no tensors behind (the model and its optimizer exist already); the last
+# batch's logs are the epoch's (running means of the loss, running values of the metrics).
 model = make(pyapp.optimizers.SGD(schedule))
 model.fit(x, y, epochs=1, verbose=0)
 before = pyapp.backend.memory()["num_tensors"]
-model.fit(x, y, batch_size=8, epochs=2, validation_data=(xv, yv), verbose=1, callbacks=[Recorder()])
+last_logs = {}
+keep = lambda kind: lambda batch, logs: last_logs.setdefault(kind, []).append(dict(logs))
+history = model.fit(x, y, batch_size=8, epochs=2, validation_data=(xv, yv), verbose=1, callbacks=[
+    Recorder(), cb.LambdaCallback(on_train_batch_end=keep("train"), on_test_batch_end=keep("test"))])
 out["tensors"] = [before, pyapp.backend.memory()["num_tensors"]]
+evaluated = model.evaluate(xv, yv, batch_size=5, return_dict=True,
+                           callbacks=[cb.LambdaCallback(on_test_batch_end=keep("evaluate"))])
+out["last_logs"] = {"history": history.history, "evaluated": evaluated, **last_logs}
 json.dumps(out)
 '''
 
@@ -211,7 +218,7 @@ def test_callbacks_in_the_page(app, keras_reference):
     assert plateau["learning_rate"] == pytest.approx(expected) and min(expected) < 0.05
     assert len(plateau["val_loss"]) == 4
     assert out["plateau_order"] == ["test_begin", ["test_end", ["loss", "mae"]], "epoch_end"] * 4, \
-        "the test hooks around TF.js's own validation, as Keras orders them"
+        "the test hooks around the page's validation, as Keras orders them"
 
     # The schedule: each step's rate as Keras' ExponentialDecay gives it; without batch hooks too.
     schedule = keras.optimizers.schedules.ExponentialDecay(0.1, decay_steps=3, decay_rate=0.5)
@@ -239,3 +246,11 @@ def test_callbacks_in_the_page(app, keras_reference):
     verbose_2 = [line for line in pane.splitlines() if line.startswith("5/5 - ") and "learning_rate" in line]
     assert len(verbose_2) == 4 and all("/step - loss: " in line and " - val_loss: " in line for line in verbose_2)
     assert out["tensors"][0] == out["tensors"][1], "no tensors left behind by the hooks"
+    last = out["last_logs"]
+    for epoch in range(2):
+        assert last["train"][5 * epoch + 4] == pytest.approx({k: last["history"][k][epoch] for k in ("loss", "mae")},
+                                                             rel=1e-5)
+        assert last["test"][2 * epoch + 1] == pytest.approx(
+            {k: last["history"]["val_" + k][epoch] for k in ("loss", "mae")}, rel=1e-5)
+    assert len(last["evaluate"]) == 3 and last["evaluate"][-1] == pytest.approx(last["evaluated"], rel=1e-6)
+    assert last["evaluate"][0] != pytest.approx(last["evaluated"]), "batch logs of the first batch only"

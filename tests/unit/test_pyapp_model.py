@@ -6,7 +6,6 @@ import pytest
 import pyapp
 from pyapp import callbacks, layers
 from pyapp.backend import standardize_array
-from pyapp.metrics import keras_log_name
 
 
 def test_sequential_shapes_and_params_match_keras():
@@ -89,11 +88,6 @@ def test_standardize_array_dtypes():
     assert standardize_array([True]).dtype == np.bool_
     with pytest.raises(ValueError, match="int32"):
         standardize_array(np.array([2**40]))
-
-
-def test_log_names_follow_keras():
-    assert keras_log_name("acc") == "accuracy" and keras_log_name("val_acc") == "val_accuracy"
-    assert keras_log_name("loss") == "loss" and keras_log_name("val_mse") == "val_mse"
 
 
 class _FakeModel:

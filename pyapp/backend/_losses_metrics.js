@@ -1,0 +1,369 @@
+// Keras 3's losses and metrics as TF.js functions, keyed by Keras' function names, and the
+// compile and evaluate that use them. pyapp/losses.py and pyapp/metrics.py hold the names,
+// arguments and defaults; this file holds only the arithmetic, written after Keras 3's own
+// (keras/src/losses/losses.py, keras/src/metrics/), so that the page's numbers are Keras'.
+// Python evaluates it once per session: new Function("tf", source)(tf).
+//
+// Everything stays in TF.js: fit's batch loop calls these functions, never Python.
+
+const EPSILON = 1e-7; // keras.backend.epsilon()
+
+const lastAxisMean = (x) => tf.mean(x, -1);
+
+function l2Normalize(x, axis) {
+  return tf.mul(x, tf.minimum(tf.rsqrt(tf.sum(tf.square(x), axis, true)), 1 / EPSILON));
+}
+
+// log(max(x, epsilon) + 1), as Keras' mean_squared_logarithmic_error takes it.
+const logOnePlus = (x) => tf.log(tf.add(tf.maximum(x, EPSILON), 1));
+
+function hingeLabels(yTrue) {
+  // Keras turns labels that are all 0 or 1 into -1 or 1, batch by batch.
+  const binary = tf.all(tf.logicalOr(tf.equal(yTrue, 0), tf.equal(yTrue, 1)));
+  return tf.where(tf.broadcastTo(binary, yTrue.shape), tf.sub(tf.mul(yTrue, 2), 1), yTrue);
+}
+
+function logProbabilities(yPred, fromLogits, axis) {
+  if (fromLogits) return tf.logSoftmax(yPred, axis);
+  const scaled = tf.div(yPred, tf.sum(yPred, axis, true));
+  return tf.log(tf.clipByValue(scaled, EPSILON, 1 - EPSILON));
+}
+
+function sparseTargets(yTrue, yPred) {
+  // Integer labels of shape yPred.shape[:-1] (or with a last axis of 1), as int32.
+  return tf.cast(tf.reshape(yTrue, yPred.shape.slice(0, -1)), "int32");
+}
+
+// Per-sample values (or per-element, reduced by the caller), as Keras' functions give them.
+const FUNCTIONS = {
+  mean_squared_error: (t, p) => lastAxisMean(tf.square(tf.sub(t, p))),
+  mean_absolute_error: (t, p) => lastAxisMean(tf.abs(tf.sub(t, p))),
+  mean_absolute_percentage_error: (t, p) =>
+    tf.mul(100, lastAxisMean(tf.abs(tf.div(tf.sub(t, p), tf.maximum(tf.abs(t), EPSILON))))),
+  mean_squared_logarithmic_error: (t, p) =>
+    lastAxisMean(tf.square(tf.sub(logOnePlus(p), logOnePlus(t)))),
+  cosine_similarity_loss: (t, p, { axis }) => tf.neg(tf.sum(tf.mul(l2Normalize(t, axis), l2Normalize(p, axis)), axis)),
+  cosine_similarity: (t, p, { axis }) => tf.sum(tf.mul(l2Normalize(t, axis), l2Normalize(p, axis)), axis),
+  huber: (t, p, { delta }) => {
+    // Keras' where(|e| <= delta, e^2 / 2, delta * |e| - delta^2 / 2), written without a
+    // comparison, which would stop TF.js's gradient.
+    const absolute = tf.abs(tf.sub(p, t));
+    const quadratic = tf.minimum(absolute, delta);
+    return lastAxisMean(tf.add(tf.mul(0.5, tf.square(quadratic)), tf.mul(delta, tf.sub(absolute, quadratic))));
+  },
+  log_cosh: (t, p) => {
+    const x = tf.sub(p, t);
+    return lastAxisMean(tf.sub(tf.add(x, tf.softplus(tf.mul(x, -2))), Math.log(2)));
+  },
+  kl_divergence: (t, p) => {
+    const clippedTrue = tf.clipByValue(t, EPSILON, 1);
+    return tf.sum(tf.mul(clippedTrue, tf.log(tf.div(clippedTrue, tf.clipByValue(p, EPSILON, 1)))), -1);
+  },
+  poisson: (t, p) => lastAxisMean(tf.sub(p, tf.mul(t, tf.log(tf.add(p, EPSILON))))),
+  hinge: (t, p) => lastAxisMean(tf.relu(tf.sub(1, tf.mul(hingeLabels(t), p)))),
+  squared_hinge: (t, p) => lastAxisMean(tf.square(tf.relu(tf.sub(1, tf.mul(hingeLabels(t), p))))),
+  categorical_hinge: (t, p) => {
+    const positive = tf.sum(tf.mul(t, p), -1);
+    const negative = tf.max(tf.mul(tf.sub(1, t), p), -1);
+    return tf.relu(tf.add(tf.sub(negative, positive), 1));
+  },
+  // (pyapp.losses refuses an axis other than the last for the crossentropies.)
+  binary_crossentropy: (t, p, { from_logits, label_smoothing = 0 }) => {
+    const target = label_smoothing ? tf.add(tf.mul(t, 1 - label_smoothing), 0.5 * label_smoothing) : t;
+    let perElement;
+    if (from_logits) {
+      perElement = tf.add(tf.mul(target, tf.logSigmoid(p)), tf.mul(tf.sub(1, target), tf.logSigmoid(tf.neg(p))));
+    } else {
+      const clipped = tf.clipByValue(p, EPSILON, 1 - EPSILON);
+      perElement = tf.add(tf.mul(target, tf.log(clipped)), tf.mul(tf.sub(1, target), tf.log(tf.sub(1, clipped))));
+    }
+    return tf.neg(lastAxisMean(perElement));
+  },
+  categorical_crossentropy: (t, p, { from_logits, label_smoothing = 0 }) => {
+    const classes = p.shape[p.shape.length - 1];
+    const target = label_smoothing ? tf.add(tf.mul(t, 1 - label_smoothing), label_smoothing / classes) : t;
+    return tf.neg(tf.sum(tf.mul(target, logProbabilities(p, from_logits, -1)), -1));
+  },
+  sparse_categorical_crossentropy: (t, p, { from_logits }) => {
+    const oneHot = tf.oneHot(sparseTargets(t, p), p.shape[p.shape.length - 1]);
+    return tf.neg(tf.sum(tf.mul(oneHot, logProbabilities(p, from_logits, -1)), -1));
+  },
+  accuracy: (t, p) => tf.cast(tf.equal(t, p), "float32"),
+  binary_accuracy: (t, p, { threshold }) =>
+    tf.cast(tf.equal(t, tf.cast(tf.greater(p, threshold), "float32")), "float32"),
+  categorical_accuracy: (t, p) => tf.cast(tf.equal(tf.argMax(t, -1), tf.argMax(p, -1)), "float32"),
+  sparse_categorical_accuracy: (t, p) => tf.cast(tf.equal(sparseTargets(t, p), tf.argMax(p, -1)), "float32"),
+  top_k_categorical_accuracy: (t, p, { k }) => inTopK(tf.argMax(t, -1), p, k),
+  sparse_top_k_categorical_accuracy: (t, p, { k }) => inTopK(sparseTargets(t, p), p, k),
+  // "accuracy"/"acc" as a string: Keras picks the kind from the shapes of y_true and y_pred.
+  accuracy_by_shape: (t, p) => {
+    const last = (x) => x.shape[x.shape.length - 1];
+    if (last(p) === 1) return FUNCTIONS.binary_accuracy(t, p, { threshold: 0.5 });
+    if (t.rank < p.rank || (last(t) === 1 && last(p) > 1)) return FUNCTIONS.sparse_categorical_accuracy(t, p);
+    return FUNCTIONS.categorical_accuracy(t, p);
+  },
+};
+
+function inTopK(labels, p, k) {
+  // Keras' in_top_k: the label's score is beaten by fewer than k scores.
+  const atLabel = tf.sum(tf.mul(tf.oneHot(labels, p.shape[p.shape.length - 1]), p), -1, true);
+  return tf.cast(tf.less(tf.sum(tf.cast(tf.greater(p, atLabel), "float32"), -1), k), "float32");
+}
+
+// ---------------------------------------------------------------- metric state
+
+function zeros(shape) {
+  const initial = tf.zeros(shape);
+  const variable = tf.variable(initial, false);
+  initial.dispose();
+  return variable;
+}
+
+function addTo(variable, value) {
+  variable.assign(tf.add(variable, value));
+}
+
+// A stateless function's mean over every sample seen since the last reset (Keras' Mean).
+function meanState(fn, args) {
+  const total = zeros([]);
+  const count = zeros([]);
+  return {
+    variables: [total, count],
+    update(t, p) {
+      const values = fn(t, p, args);
+      addTo(total, tf.sum(values));
+      addTo(count, values.size);
+      return tf.divNoNan(total, count);
+    },
+    result: () => tf.divNoNan(total, count),
+  };
+}
+
+function rootMeanSquaredError() {
+  const total = zeros([]);
+  const count = zeros([]);
+  return {
+    variables: [total, count],
+    update(t, p) {
+      const squared = tf.square(tf.sub(p, t));
+      addTo(total, tf.sum(squared));
+      addTo(count, squared.size);
+      return tf.sqrt(tf.divNoNan(total, count));
+    },
+    result: () => tf.sqrt(tf.divNoNan(total, count)),
+  };
+}
+
+// Keras' confusion-matrix variables: a prediction above a threshold counts as positive,
+// a label that is not 0 as positive.
+function confusionState(thresholds, prepare) {
+  const size = [thresholds.length];
+  const counts = { tp: zeros(size), fp: zeros(size), tn: zeros(size), fn: zeros(size) };
+  const limits = tf.tensor(thresholds, [thresholds.length, 1]);
+  return {
+    counts,
+    variables: [...Object.values(counts), limits],
+    update(t, p) {
+      [t, p] = prepare(t, p);
+      const predicted = tf.greater(tf.reshape(p, [1, -1]), limits);
+      const positive = tf.notEqual(tf.reshape(t, [1, -1]), 0);
+      const count = (a, b) => tf.sum(tf.cast(tf.logicalAnd(a, b), "float32"), 1);
+      addTo(counts.tp, count(predicted, positive));
+      addTo(counts.fp, count(predicted, tf.logicalNot(positive)));
+      addTo(counts.tn, count(tf.logicalNot(predicted), tf.logicalNot(positive)));
+      addTo(counts.fn, count(tf.logicalNot(predicted), positive));
+    },
+  };
+}
+
+function classColumn(classId) {
+  return (t, p) => (classId == null ? [t, p] : [t.slice([0, classId], [-1, 1]), p.slice([0, classId], [-1, 1])]);
+}
+
+function precisionOrRecall(kind, { thresholds, class_id }) {
+  const state = confusionState([thresholds], classColumn(class_id));
+  const { tp, fp, fn } = state.counts;
+  const result = () => tf.reshape(tf.divNoNan(tp, tf.add(tp, kind === "precision" ? fp : fn)), []);
+  return { variables: state.variables, update: (t, p) => (state.update(t, p), result()), result };
+}
+
+function auc({ thresholds, curve, summation_method, from_logits }) {
+  const state = confusionState(thresholds, (t, p) => [t, from_logits ? tf.sigmoid(p) : p]);
+  const { tp, fp, tn, fn } = state.counts;
+  const n = thresholds.length;
+  const head = (x) => x.slice(0, n - 1);
+  const tail = (x) => x.slice(1, n - 1);
+  const result = () => {
+    if (curve === "PR" && summation_method === "interpolation") return interpolatedPrAuc(tp, fp, fn, head, tail);
+    const recall = tf.divNoNan(tp, tf.add(tp, fn));
+    const [x, y] = curve === "ROC"
+      ? [tf.divNoNan(fp, tf.add(fp, tn)), recall]
+      : [recall, tf.divNoNan(tp, tf.add(tp, fp))];
+    const heights = {
+      interpolation: () => tf.div(tf.add(head(y), tail(y)), 2),
+      minoring: () => tf.minimum(head(y), tail(y)),
+      majoring: () => tf.maximum(head(y), tail(y)),
+    }[summation_method]();
+    return tf.sum(tf.mul(tf.sub(head(x), tail(x)), heights));
+  };
+  return { variables: state.variables, update: (t, p) => (state.update(t, p), result()), result };
+}
+
+function interpolatedPrAuc(tp, fp, fn, head, tail) {
+  // Keras' AUC.interpolate_pr_auc (Davis & Goadrich 2006).
+  const dtp = tf.sub(head(tp), tail(tp));
+  const p = tf.add(tp, fp);
+  const dp = tf.sub(head(p), tail(p));
+  const slope = tf.divNoNan(dtp, tf.relu(dp));
+  const intercept = tf.sub(tail(tp), tf.mul(slope, tail(p)));
+  const ratio = tf.where(tf.logicalAnd(tf.greater(head(p), 0), tf.greater(tail(p), 0)),
+    tf.divNoNan(head(p), tf.relu(tail(p))), tf.onesLike(tail(p)));
+  const increments = tf.divNoNan(tf.mul(slope, tf.add(dtp, tf.mul(intercept, tf.log(ratio)))),
+    tf.relu(tf.add(tail(tp), tail(fn))));
+  return tf.sum(increments);
+}
+
+const STATEFUL = {
+  root_mean_squared_error: rootMeanSquaredError,
+  precision: (args) => precisionOrRecall("precision", args),
+  recall: (args) => precisionOrRecall("recall", args),
+  auc,
+};
+
+// A state's reset and dispose, from its variables.
+function withLifetime(state) {
+  const resettable = state.variables.filter((v) => v instanceof tf.Variable);
+  state.reset = () => tf.tidy(() => resettable.forEach((v) => v.assign(tf.zerosLike(v))));
+  state.dispose = () => state.variables.forEach((v) => v.dispose());
+  return state;
+}
+
+// A metric's state: {update(yTrue, yPred) -> value for TF.js's logs, result(), reset(), dispose()}.
+function makeState({ fn, args }) {
+  return withLifetime(fn in STATEFUL ? STATEFUL[fn](args) : meanState(FUNCTIONS[fn], args));
+}
+
+function lossFunction({ fn, args }) {
+  const compute = FUNCTIONS[fn];
+  if (!compute) throw new Error(`no loss ${fn} in the page`);
+  return (t, p) => compute(t, p, args);
+}
+
+// ---------------------------------------------------------------- compile and evaluate
+
+// The LayersModel that trains: a tf.Sequential compiles and fits the one it wraps.
+const layersModel = (model) => (model instanceof tf.Sequential ? model.model : model);
+
+// spec: {outputs: [name], losses: [{fn, args}], weights: [number], metrics: [[{fn, args, name}]]}
+function compile(model, optimizer, spec) {
+  const several = spec.outputs.length > 1;
+  const prefix = (i) => (several ? spec.outputs[i] + "_" : "");
+  const losses = spec.losses.map(lossFunction);
+  const tfjsLosses = losses.map((loss, i) => (t, p) => tf.mul(loss(t, p), spec.weights[i]));
+  const states = [];
+  const metricFns = spec.outputs.map(() => []);
+  const names = ["loss"]; // model.metricsNames' Keras names, in the order TF.js makes them
+  const batchValued = [true]; // whether TF.js logs each of them as the batch's own value (the metrics' are running)
+  const stateByName = {};
+  if (several) spec.outputs.forEach(() => (names.push(null), batchValued.push(true))); // TF.js's own are weighted: replaced below
+  spec.metrics.forEach((metrics, i) => {
+    for (const metric of metrics) {
+      const state = makeState(metric);
+      const update = (t, p) => state.update(t, p);
+      Object.defineProperty(update, "name", { value: `pyapp_metric_${states.length}` });
+      metricFns[i].push(update);
+      names.push(prefix(i) + metric.name);
+      batchValued.push(false);
+      stateByName[prefix(i) + metric.name] = state;
+      states.push(state);
+    }
+    if (several) { // the output's loss unweighted, as Keras logs it
+      const unweighted = (t, p) => losses[i](t, p);
+      Object.defineProperty(unweighted, "name", { value: `pyapp_loss_${i}` });
+      metricFns[i].push(unweighted);
+      names.push(prefix(i) + "loss");
+      batchValued.push(true);
+    }
+  });
+  // (TF.js applies a list of metrics to every output: several outputs take a dict by name.)
+  const metrics = several ? Object.fromEntries(spec.outputs.map((name, i) => [name, metricFns[i]])) : metricFns[0];
+  model.compile({ optimizer, loss: several ? tfjsLosses : tfjsLosses[0], metrics });
+  // fit checks each target against its output's shape, except for TF.js's own sparse loss;
+  // ours takes integer labels too: a last axis of 1 where the output has the classes.
+  const trained = layersModel(model);
+  spec.losses.forEach(({ fn }, i) => {
+    const shape = trained.feedOutputShapes[i];
+    if (fn === "sparse_categorical_crossentropy") trained.feedOutputShapes[i] = [...shape.slice(0, -1), 1];
+  });
+  const tfjsNames = Array.from(model.metricsNames);
+  return {
+    names: Object.fromEntries(tfjsNames.map((name, i) => [name, names[i]]).filter(([, keras]) => keras)),
+    // TF.js's log keys whose Keras batch logs are running means of TF.js's batch values.
+    batchMeans: tfjsNames.filter((name, i) => names[i] && batchValued[i]),
+    reset: () => states.forEach((state) => state.reset()),
+    // An epoch's logs from fit's history; a metric's value is its state's, over every sample
+    // of the epoch (as Keras: AUC, precision, recall and RMSE are not means of batch values).
+    epochLogs(history) {
+      const logs = {};
+      tfjsNames.forEach((name, i) => {
+        if (names[i]) logs[names[i]] = history.history[name].at(-1);
+      });
+      for (const [name, state] of Object.entries(stateByName)) logs[name] = tf.tidy(() => state.result().dataSync()[0]);
+      return logs;
+    },
+    evaluate: (xs, ys, batchSize, onBatchBegin, onBatchEnd) =>
+      evaluate(model, spec, losses, xs, ys, batchSize, onBatchBegin, onBatchEnd),
+    dispose: () => states.forEach((state) => state.dispose()),
+  };
+}
+
+// Keras' evaluate: the loss (weighted sum of the outputs' losses, plus the layers'
+// regularization losses) and every metric, over all of xs, ys, batch by batch; returns
+// {name: value}. onBatchBegin(batch) and onBatchEnd(batch, logs so far), if given, are
+// called around each batch, as Keras calls its test batch hooks.
+function evaluate(model, spec, losses, xs, ys, batchSize, onBatchBegin, onBatchEnd) {
+  const several = spec.outputs.length > 1;
+  const prefix = (i) => (several ? spec.outputs[i] + "_" : "");
+  const lossTotal = zeros([]);
+  const lossCount = zeros([]);
+  const entries = [];
+  if (several) losses.forEach((loss, i) => entries.push([prefix(i) + "loss", withLifetime(meanState(loss, {})), i]));
+  spec.metrics.forEach((metrics, i) => {
+    for (const metric of metrics) entries.push([prefix(i) + metric.name, makeState(metric), i]);
+  });
+  const count = xs[0].shape[0];
+  const names = ["loss", ...entries.map(([name]) => name)];
+  const results = () => [tf.divNoNan(lossTotal, lossCount), ...entries.map(([, s]) => tf.reshape(s.result(), []))];
+  const logs = () => { // one read for them all
+    const values = tf.tidy(() => tf.stack(results()).dataSync());
+    return Object.fromEntries(names.map((name, i) => [name, values[i]]));
+  };
+  try {
+    for (let batch = 0, start = 0; start < count; batch += 1, start += batchSize) {
+      if (onBatchBegin) onBatchBegin(batch);
+      tf.tidy(() => {
+        const size = Math.min(batchSize, count - start);
+        const batchX = xs.map((x) => x.slice(start, size));
+        const batchY = ys.map((y) => y.slice(start, size));
+        let outputs = model.predictOnBatch(batchX.length > 1 ? batchX : batchX[0]);
+        outputs = Array.isArray(outputs) ? outputs : [outputs];
+        let total = tf.scalar(0);
+        losses.forEach((loss, i) => {
+          total = tf.add(total, tf.mul(tf.mean(loss(batchY[i], outputs[i])), spec.weights[i]));
+        });
+        for (const penalty of layersModel(model).calculateLosses()) total = tf.add(total, penalty);
+        addTo(lossTotal, tf.mul(total, size));
+        addTo(lossCount, size);
+        for (const [, state, i] of entries) state.update(batchY[i], outputs[i]);
+      });
+      if (onBatchEnd) onBatchEnd(batch, logs());
+    }
+    return logs();
+  } finally {
+    lossTotal.dispose();
+    lossCount.dispose();
+    entries.forEach(([, state]) => state.dispose());
+  }
+}
+
+return { compile };
