@@ -25,14 +25,16 @@ function distBaseURL() {
   return new URL(".", location.href).href;
 }
 
-async function createWorker() {
+// Served, the worker at once; from disk, a promise of it (its script is read first).
+function createWorker() {
   if (!openedFromDisk) return new Worker("worker.js");
   // file:// pages cannot start workers from files; a blob worker they can.
-  const source = await loadAsset("worker.js");
-  const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
-  const worker = new Worker(url);
-  URL.revokeObjectURL(url);
-  return worker;
+  return loadAsset("worker.js").then((source) => {
+    const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+    const worker = new Worker(url);
+    URL.revokeObjectURL(url);
+    return worker;
+  });
 }
 
 export class PythonSession extends EventTarget {
@@ -87,7 +89,9 @@ export class PythonSession extends EventTarget {
     if (this.worker) this.timeline.begin(performance.now()); // a restart: timed from now
     this.timeline.mark("session started");
     this._setState("loading");
-    const worker = await createWorker();
+    // Served, no await before the worker is told to start: it boots while the page mounts.
+    const made = createWorker();
+    const worker = made instanceof Worker ? made : await made;
     this.worker = worker;
     this.interruptBuffer = this.canInterrupt ? new Uint8Array(new SharedArrayBuffer(1)) : null;
     this.stopClaim = this.canInterrupt ? newStopClaim() : null;
