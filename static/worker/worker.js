@@ -213,10 +213,12 @@ async function init(message) {
   self.fetch = fetchWithProgress;
   const started = performance.now();
   markMilestone("worker running");
-  const lockRead = fetchLock();
+  const lockRead = fetchLock(); // beside the scripts
   await loadPythonScripts();
-  const key = snapshotKey(await lockRead);
-  const snapshot = message.snapshots ? await timePhase("look up Python's snapshot", "files", () => readSnapshot(key)) : null;
+  const lock = await lockRead;
+  const snapshot = message.snapshots
+    ? await timePhase("look up Python's snapshot", "files", () => readSnapshot(snapshotKey(lock)))
+    : null;
   // Python first: once it waits for its wasm to compile and its files to arrive, TF.js's
   // scripts run (in this one thread) and its backend starts.
   const pythonStarting = startPython({ snapshot });
@@ -230,7 +232,6 @@ async function init(message) {
   pyodide.setStdout({ write: (bytes) => runner.write("stdout", bytes) });
   pyodide.setStderr({ write: (bytes) => runner.write("stderr", bytes) });
   runner = makeRunner(pyodide);
-  const lock = await lockRead;
   const versionOf = (name) => (lock.packages[name] || {}).version || null;
   const packagesByImport = Object.entries(lock.packages).flatMap(([name, entry]) => entry.imports.map((module) => [module, name]));
   runner.installLazyImports(packagesByImport);
