@@ -3,6 +3,8 @@ CPython on Keras 3 (tests/unit/test_keras_api.py) and in the page on TF.js
 (tests/browser/test_keras_api.py). Its last expression is a JSON text of what it saw.
 """
 
+import math
+
 # Layer arguments refused at construction: the argument the message must name, and whether
 # Keras 3 refuses it too (False: only pyapp does, as TF.js cannot honour it).
 BAD_LAYERS = {
@@ -144,3 +146,25 @@ json.dumps(result)
 
 def program() -> str:
     return PROGRAM % (BAD_LAYERS,)
+
+
+def check_result(result: dict) -> None:
+    """What the program must have seen, in either engine."""
+    for text, (argument, _) in BAD_LAYERS.items():
+        kind, message = result["errors"][text]
+        assert kind == "ValueError" and argument in message, (text, kind, message)
+    assert result["accepted"] == [True, 0.0]
+    assert result["input_from_config"] == ["ids", [None, 3], "int32"]
+    assert result["int64"][0] == "float32" and math.isfinite(result["int64"][1])
+    assert result["int64_same"]
+    assert "int32" in result["int64_too_big"]
+    assert result["float64"] == ["float32", "float32", True]
+    assert result["add_pop"] == [True, 2, True, True, 1]
+    assert result["base_weights_carried"]
+    frozen = result["frozen"]
+    assert frozen["base_same"] == [True, True, True] and frozen["head_changed"], frozen
+    assert frozen["trainable"] == [True, False, [True, False, False, False, True]]
+    assert result["unfrozen"] == [True, True]
+    assert result["sequential_base"] == [True, True, True]
+    assert "training=False" in result["training_false"]
+    assert result["clone"] == [True, "Sequential", True]

@@ -7,14 +7,13 @@ import os
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 import pyapp
 from pyapp import layers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from keras_api_program import BAD_LAYERS, program  # noqa: E402
+from keras_api_program import BAD_LAYERS, check_result, program  # noqa: E402
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
@@ -90,25 +89,3 @@ def test_the_program_on_the_native_engine():
     namespace = {}
     exec(program(), namespace)
     check_result(json.loads(json.dumps(namespace["result"])))
-
-
-def check_result(result: dict) -> None:
-    """What the program must have seen, in either engine."""
-    for text, (argument, _) in BAD_LAYERS.items():
-        kind, message = result["errors"][text]
-        assert kind == "ValueError" and argument in message, (text, kind, message)
-    assert result["accepted"] == [True, 0.0]
-    assert result["input_from_config"] == ["ids", [None, 3], "int32"]
-    assert result["int64"][0] == "float32" and np.isfinite(result["int64"][1])
-    assert result["int64_same"]
-    assert "int32" in result["int64_too_big"]
-    assert result["float64"] == ["float32", "float32", True]
-    assert result["add_pop"] == [True, 2, True, True, 1]
-    assert result["base_weights_carried"]
-    frozen = result["frozen"]
-    assert frozen["base_same"] == [True, True, True] and frozen["head_changed"], frozen
-    assert frozen["trainable"] == [True, False, [True, False, False, False, True]]
-    assert result["unfrozen"] == [True, True]
-    assert result["sequential_base"] == [True, True, True]
-    assert "training=False" in result["training_false"]
-    assert result["clone"] == [True, "Sequential", True]
