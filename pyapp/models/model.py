@@ -242,10 +242,9 @@ class Model:
         self._ensure_built(arrays)
         if len(arrays) != len(self._inputs):
             raise ValueError(f"the model has {len(self._inputs)} input(s), but {what} has {len(arrays)} array(s)")
-        for array, tensor in zip(arrays, self._inputs):
-            _check_shape(array, tensor.shape, f"{what} for input {tensor.layer.name!r}")
-            if tensor.dtype == "int32" and array.dtype != np.int32:
-                raise TypeError(f"input {tensor.layer.name!r} takes integers (int32), got {array.dtype}")
+        for index, tensor in enumerate(self._inputs):
+            _check_shape(arrays[index], tensor.shape, f"{what} for input {tensor.layer.name!r}")
+            arrays[index] = _as_input_dtype(arrays[index], tensor.dtype, f"{what} for input {tensor.layer.name!r}")
         _check_same_length(arrays, what)
         return arrays
 
@@ -481,6 +480,17 @@ def _check_shape(array: np.ndarray, expected: tuple, what: str) -> None:
     if len(given) != len(expected) or any(e is not None and e != g for e, g in zip(expected[1:], given[1:])):
         shown = tuple("n" if d is None else d for d in expected)
         raise ValueError(f"{what}: expected an array of shape {shown} (n samples), got shape {given}")
+
+
+def _as_input_dtype(array: np.ndarray, dtype: str, what: str) -> np.ndarray:
+    """The data in its Input's dtype, as Keras 3 converts it (floats to integers toward zero)."""
+    if array.dtype == dtype:
+        return array
+    if dtype == "int32" and array.dtype.kind == "f" and array.size and not (
+            np.isfinite(array).all() and np.abs(array).max() < 2**31):
+        raise ValueError(f"{what} has values that are not finite or outside int32's range, which the input's "
+                         "integers cannot hold")
+    return array.astype(dtype)
 
 
 def _check_same_length(arrays: list[np.ndarray], what: str) -> None:

@@ -1,5 +1,5 @@
 """Keras 3's API in the page (issue 14): the program of tests/unit/keras_api_program.py,
-which the native engine runs too (tests/unit/test_keras_api.py), on TF.js: layer
+which the native engine runs too (tests/unit/test_keras_api_native.py), on TF.js: layer
 arguments refused with their names, int64/float64 data, Sequential.add/pop keeping the
 weights, a frozen base (with BatchNormalization) unchanged through fit while its head
 learns, and clone_model. One page session per way of opening."""

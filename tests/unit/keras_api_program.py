@@ -1,5 +1,5 @@
 """One program of Keras 3 API checks (issue 14) that runs unchanged in both engines: under
-CPython on Keras 3 (tests/unit/test_keras_api.py) and in the page on TF.js
+CPython on Keras 3 (tests/unit/test_keras_api_native.py) and in the page on TF.js
 (tests/browser/test_keras_api.py). Its last expression is a JSON text of what it saw.
 """
 
@@ -62,6 +62,8 @@ words.fit(x_ids, y_ids, epochs=1, verbose=0)
 result["int64"] = [words.predict(x_ids, verbose=0).dtype.name, float(words.evaluate(x_ids, y_ids, verbose=0))]
 result["int64_same"] = bool(np.array_equal(words.predict(x_ids, verbose=0),
                                            words.predict(x_ids.astype(np.int32), verbose=0)))
+result["float_ids"] = bool(np.array_equal(words.predict(x_ids + 0.75, verbose=0),  # Keras truncates them
+                                          words.predict(x_ids, verbose=0)))
 try:
     words.predict(x_ids + 2**40, verbose=0)
     result["int64_too_big"] = None
@@ -156,7 +158,7 @@ def check_result(result: dict) -> None:
     assert result["accepted"] == [True, 0.0]
     assert result["input_from_config"] == ["ids", [None, 3], "int32"]
     assert result["int64"][0] == "float32" and math.isfinite(result["int64"][1])
-    assert result["int64_same"]
+    assert result["int64_same"] and result["float_ids"]
     assert "int32" in result["int64_too_big"]
     assert result["float64"] == ["float32", "float32", True]
     assert result["add_pop"] == [True, 2, True, True, 1]

@@ -89,3 +89,13 @@ def test_the_program_on_the_native_engine():
     namespace = {}
     exec(program(), namespace)
     check_result(json.loads(json.dumps(namespace["result"])))
+
+
+def test_keras_takes_float_data_for_integer_inputs_toward_zero_as_pyapp_does():
+    import keras
+    import numpy as np
+
+    ids = keras.Input((3,), dtype="int32")
+    model = keras.Model(ids, keras.layers.Embedding(10, 2)(ids))
+    x = np.array([[1, 2, 3], [4, 5, 9]])
+    assert np.array_equal(model.predict(x + 0.75, verbose=0), model.predict(x, verbose=0))
