@@ -46,7 +46,8 @@ from .. import io as model_io
 
 __all__ = ["PRINTS_PROGRESS", "available_backends", "build", "compile", "delete_model", "dispose", "evaluate", "fit", "get_backend",
            "get_weights", "list_models", "load_from_app", "load_from_browser", "memory", "predict", "save_keras",
-           "save_to_browser", "set_backend", "set_weights", "to_numpy", "to_tensor", "unreachable_storage"]
+           "save_to_browser", "set_backend", "set_trainable", "set_weights", "to_numpy", "to_tensor",
+           "unreachable_storage"]
 
 
 # ---------------------------------------------------------------- backends and tensors
@@ -106,6 +107,13 @@ def set_weights(model: keras.Model, by_layer: dict[str, list[np.ndarray]]) -> No
 def _layers(model: keras.Model) -> list:
     """Every layer, a Sequential's InputLayer too (which `model.layers` leaves out)."""
     return list(model.layers) if not isinstance(model, keras.Sequential) else list(model._layers)
+
+
+def set_trainable(model: keras.Model, by_layer: dict[str, bool]) -> None:
+    """Which layers `fit` trains (Keras reads it at compile)."""
+    for layer in _layers(model):
+        if layer.name in by_layer:
+            layer.trainable = by_layer[layer.name]
 
 
 def dispose(model: keras.Model) -> None:

@@ -27,8 +27,8 @@ from ._tfjs import (available_backends, delete_model, fetch_app_file, get_backen
 
 __all__ = ["PRINTS_PROGRESS", "TfjsModel", "available_backends", "build", "compile", "delete_model", "dispose",
            "evaluate", "fetch_app_file", "fit", "get_backend", "get_weights", "list_models", "load_from_app",
-           "load_from_browser", "memory", "predict", "save_to_browser", "set_backend", "set_weights", "to_numpy",
-           "to_tensor", "unreachable_storage"]
+           "load_from_browser", "memory", "predict", "save_to_browser", "set_backend", "set_trainable", "set_weights",
+           "to_numpy", "to_tensor", "unreachable_storage"]
 
 
 @dataclass
@@ -132,6 +132,15 @@ def set_weights(handle: TfjsModel, by_layer: dict[str, list[np.ndarray]]) -> Non
                 raise _tfjs.js_error(error) from None
             finally:
                 tensor.dispose()
+
+
+def set_trainable(handle: TfjsModel, by_layer: dict[str, bool]) -> None:
+    """Which layers `fit` trains (TF.js collects the trainable weights at compile)."""
+    for name, layer in _layers_by_name(handle).items():
+        if name in by_layer:
+            layer.trainable = by_layer[name]
+            if not by_layer[name] and layer.getClassName() == "BatchNormalization":
+                _js_helpers().inferenceWhenFrozen(layer)
 
 
 def dispose(handle: TfjsModel) -> None:
@@ -255,7 +264,15 @@ const batchHooks = (optimizer, rates, begin, end, interval, steps, means) => {
   }
   return hooks;
 };
-return { setRate, batchHooks };
+// Keras 3 runs a frozen BatchNormalization in inference mode (its moving statistics kept);
+// TF.js's normalizes with the batch's statistics and updates them while training, frozen or not.
+const inferenceWhenFrozen = (layer) => {
+  if (layer.pyappInferenceWhenFrozen) return;
+  const call = layer.call.bind(layer);
+  layer.call = (inputs, kwargs) => call(inputs, layer.trainable ? kwargs : { ...kwargs, training: false });
+  layer.pyappInferenceWhenFrozen = true;
+};
+return { setRate, batchHooks, inferenceWhenFrozen };
 """
 _js_helpers_made = None
 

@@ -72,6 +72,7 @@ class Dropout(Layer):
     """Sets a fraction `rate` of inputs to 0 while training (and scales the rest)."""
 
     config_keys = ("rate", "noise_shape", "seed")
+    changes_in_training = True
 
     def __init__(self, rate: float, noise_shape=None, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)

@@ -97,19 +97,34 @@ class Layer:
     tfjs_names: dict = {}
     tfjs_weight_names: dict = {}  # Keras 3 weight name -> TF.js's, where they differ
     rnn = False  # Keras 3 keeps the weights in the layer's `cell` (in .keras files)
+    changes_in_training = False  # computes otherwise while training (dropout, noise, batch statistics)
 
     def __init__(self, name: str | None = None, input_shape=None, trainable: bool = True, dtype=None, **kwargs):
-        if kwargs:
-            raise TypeError(f"{type(self).__name__}() got unexpected keyword arguments: {sorted(kwargs)}")
         if name is not None and (not isinstance(name, str) or not name):
             raise ValueError(f"a layer's name must be a non-empty string, got {name!r}")
         self.name = name or unique_name(_snake_case(type(self).__name__))
+        self._check_keras_only(kwargs)
         self.input_shape_arg = tuple(input_shape) if input_shape is not None else None
-        self.trainable = bool(trainable)
+        if not isinstance(trainable, bool):
+            raise ValueError(f"{self.name}: trainable must be True or False, got {trainable!r}")
+        self.trainable = trainable
+        self.carried_weights: list | None = None  # from the model it was called through (Model.__call__)
         self.dtype = _float32(dtype, self.name)
         self.built = False
         self.input_shape = None
         self.output_shape = None
+
+    def _check_keras_only(self, kwargs: dict) -> None:
+        """Keras 3 arguments that TF.js lacks (`keras_only`) are taken at the one value TF.js
+        computes too, and refused at any other; any other argument is a TypeError."""
+        unknown = sorted(key for key in kwargs if key not in self.keras_only)
+        if unknown:
+            raise TypeError(f"{type(self).__name__}() got unexpected keyword arguments: {unknown}")
+        for key, value in kwargs.items():
+            allowed = self.keras_only[key]
+            if allowed is not ANY and plain(value) != plain(allowed):
+                raise ValueError(f"{self.name}: {key}={value!r} is not supported: TF.js computes {key}={allowed!r} "
+                                 f"only")
 
     # -- Keras' protocol -------------------------------------------------------------
 

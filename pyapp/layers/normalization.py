@@ -52,6 +52,7 @@ class BatchNormalization(_Normalization):
                    "moving_mean_initializer", "moving_variance_initializer", "beta_regularizer", "gamma_regularizer",
                    "beta_constraint", "gamma_constraint")
     keras_only = {"synchronized": False, "renorm": False, "renorm_clipping": None, "renorm_momentum": ANY}
+    changes_in_training = True
 
     def __init__(self, axis=-1, momentum: float = 0.99, epsilon: float = 0.001, center: bool = True,
                  scale: bool = True, beta_initializer="zeros", gamma_initializer="ones",

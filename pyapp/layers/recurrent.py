@@ -47,6 +47,10 @@ class _RNN(WithActivation, Layer):
         self.return_sequences, self.return_state = bool(return_sequences), False
         self.go_backwards, self.stateful, self.unroll = bool(go_backwards), bool(stateful), bool(unroll)
 
+    @property
+    def changes_in_training(self) -> bool:
+        return bool(self.dropout or self.recurrent_dropout)
+
     def compute_output_shape(self, input_shape):
         if len(input_shape) != 3:
             raise ValueError(f"{self.name}: expected input of rank 3 (batch, timesteps, features), got shape {input_shape}")

@@ -14,6 +14,7 @@ class SpatialDropout1D(Layer):
     base_keys = ("name", "dtype")  # Keras' SpatialDropout1D takes no `trainable`
     config_keys = ("rate",)
     keras_only = {"seed": ANY}
+    changes_in_training = True
 
     def __init__(self, rate: float, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
@@ -31,6 +32,7 @@ class GaussianNoise(Layer):
 
     config_keys = ("stddev",)
     keras_only = {"seed": ANY}
+    changes_in_training = True
 
     def __init__(self, stddev: float, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
@@ -45,6 +47,7 @@ class GaussianDropout(Layer):
 
     config_keys = ("rate",)
     keras_only = {"seed": ANY}
+    changes_in_training = True
 
     def __init__(self, rate: float, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
@@ -57,6 +60,7 @@ class AlphaDropout(Layer):
 
     config_keys = ("rate", "noise_shape")
     keras_only = {"seed": ANY}
+    changes_in_training = True
 
     def __init__(self, rate: float, noise_shape=None, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)

@@ -40,6 +40,8 @@ class Model:
     def __init__(self, inputs=None, outputs=None, name: str | None = None):
         self.name = name or unique_name("functional" if type(self) is Model else "sequential")
         self.stop_training = False
+        self._trainable = True
+        self._compiled_trainable: dict[str, bool] = {}  # each layer's, as compile saw them
         self.compiled = False
         self.optimizer = None
         self.loss = None
@@ -61,6 +63,9 @@ class Model:
             if not isinstance(tensor.layer, InputLayer):
                 raise ValueError("Model inputs must come from pyapp.Input(...)")
         self._nodes()  # an output that depends on an input not given is an error now, not at fit
+        for layer in self.layers:  # the weights of a base model's layers (see __call__)
+            if layer.carried_weights is not None:
+                self._pending_weights[layer.name] = layer.carried_weights
 
     # -- the graph -------------------------------------------------------------------
 
@@ -100,6 +105,28 @@ class Model:
             if layer.name == name:
                 return layer
         raise ValueError(f"no layer named {name!r}; layers: {[layer.name for layer in layers]}")
+
+    @property
+    def trainable(self) -> bool:
+        """Whether `fit` trains the model: set to False, as in Keras, it freezes every layer
+        (each layer's `trainable` becomes False). Like a layer's, it takes effect at the
+        next `compile`."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        if not isinstance(value, bool):
+            raise ValueError(f"model {self.name!r}: trainable must be True or False, got {value!r}")
+        self._trainable = value
+        for layer in self.layers:
+            layer.trainable = value
+
+    def _trainable_now(self) -> dict[str, bool]:
+        return {layer.name: self._trainable and layer.trainable for layer in self.layers}
+
+    def _trainable_flags(self) -> dict[str, bool]:
+        """Which layers `fit` trains: as compile saw them (Keras' rule), a layer added since as now."""
+        return {name: self._compiled_trainable.get(name, flag) for name, flag in self._trainable_now().items()}
 
     @property
     def inputs(self) -> list[KerasTensor]:
@@ -155,6 +182,7 @@ class Model:
                 entry.weights = self._pending_weights.get(entry.name)
             self._engine_model = engine.build(description)
             self._pending_weights = {}
+            engine.set_trainable(self._engine_model, self._trainable_flags())
             if self.compiled:
                 engine.compile(self._engine_model, self.optimizer, self._compile_spec)
         return self._engine_model
@@ -164,6 +192,12 @@ class Model:
         if self._engine_model is not None:
             return backend.engine().get_weights(self._engine_model)
         return dict(self._pending_weights)
+
+    def _weights_now(self) -> dict[str, list[np.ndarray]]:
+        """Every layer's weights, made by the engine if they are not yet."""
+        if _engine_available():
+            return backend.engine().get_weights(self._engine())
+        return self._current_weights()
 
     def _forget_engine_model(self) -> None:
         """Lets the engine's model go, keeping its weights for the next one (the graph changed)."""
@@ -192,7 +226,9 @@ class Model:
         self.loss = loss
         self._compile_spec = spec
         self.compiled = True
+        self._compiled_trainable = self._trainable_now()  # changes to `trainable` count from the next compile
         if self._engine_model is not None:
+            backend.engine().set_trainable(self._engine_model, self._compiled_trainable)
             backend.engine().compile(self._engine_model, self.optimizer, spec)
 
     def _require_compiled(self, what: str) -> None:
@@ -206,10 +242,9 @@ class Model:
         self._ensure_built(arrays)
         if len(arrays) != len(self._inputs):
             raise ValueError(f"the model has {len(self._inputs)} input(s), but {what} has {len(arrays)} array(s)")
-        for array, tensor in zip(arrays, self._inputs):
-            _check_shape(array, tensor.shape, f"{what} for input {tensor.layer.name!r}")
-            if tensor.dtype == "int32" and array.dtype != np.int32:
-                raise TypeError(f"input {tensor.layer.name!r} takes integers (int32), got {array.dtype}")
+        for index, tensor in enumerate(self._inputs):
+            _check_shape(arrays[index], tensor.shape, f"{what} for input {tensor.layer.name!r}")
+            arrays[index] = _as_input_dtype(arrays[index], tensor.dtype, f"{what} for input {tensor.layer.name!r}")
         _check_same_length(arrays, what)
         return arrays
 
@@ -308,11 +343,49 @@ class Model:
         arrays = backend.engine().predict(self._engine(), xs, batch_size or 32, callback_list, verbose)
         return arrays[0] if self._single_output else arrays
 
-    def __call__(self, x):
-        """Calling a model on data predicts (as Keras' eager call); on KerasTensors, nests."""
-        if isinstance(x, KerasTensor) or (isinstance(x, (list, tuple)) and x and isinstance(x[0], KerasTensor)):
-            raise NotImplementedError("using a model as a layer of another model is not supported yet")
-        return self.predict(x, verbose=0)
+    def __call__(self, x, training=None):
+        """Calling a model on data predicts (as Keras' eager call).
+
+        Called on the output of `pyapp.Input` or of layers, the model is a base inside a
+        bigger model (transfer learning): its layers join the bigger model's graph with the
+        weights they have now, and their `trainable` holds there. Where Keras nests the base
+        as one layer, the bigger model lists its layers one by one (in `layers`, `summary`
+        and its config).
+
+        >>> base.trainable = False
+        >>> outputs = pyapp.layers.Dense(1)(base(pyapp.Input((28, 28, 1))))
+        """
+        symbolic = isinstance(x, KerasTensor) or (isinstance(x, (list, tuple)) and x and isinstance(x[0], KerasTensor))
+        if training not in (None, False):
+            raise ValueError(f"model {self.name!r}: training={training!r} is not supported: a pyapp model trains "
+                             "in fit only")
+        if not symbolic:
+            return self.predict(x, verbose=0)
+        return self._call_symbolic(list(x) if isinstance(x, (list, tuple)) else [x], training)
+
+    def _call_symbolic(self, given: list[KerasTensor], training) -> KerasTensor | list[KerasTensor]:
+        self._ensure_built()
+        if len(given) != len(self._inputs):
+            raise ValueError(f"model {self.name!r} has {len(self._inputs)} input(s), called on {len(given)}")
+        for tensor, expected in zip(given, self._inputs):
+            if any(e is not None and e != g for e, g in zip(expected.shape[1:], tensor.shape[1:])) \
+                    or len(expected.shape) != len(tensor.shape):
+                raise ValueError(f"model {self.name!r} takes samples of shape {expected.shape[1:]}, "
+                                 f"called on {tensor.shape[1:]}")
+        nodes = self._nodes()
+        changing = [node.layer.name for node in nodes if node.layer.changes_in_training]
+        if training is False and changing:
+            raise ValueError(f"model {self.name!r}(..., training=False): its layers join the bigger model one by "
+                             f"one, so {changing} would train as the bigger model does; leave out training=False "
+                             "(a frozen BatchNormalization runs in inference mode, as in Keras)")
+        weights = self._weights_now()
+        made = {id(tensor): new for tensor, new in zip(self._inputs, given)}
+        for node in nodes:
+            parents = [made[id(parent)] for parent in node.inputs]
+            node.layer.carried_weights = weights.get(node.layer.name)
+            made[id(node)] = node.layer(parents if len(parents) > 1 else parents[0])
+        outputs = [made[id(tensor)] for tensor in self._outputs]
+        return outputs[0] if self._single_output else outputs
 
     # -- weights ---------------------------------------------------------------------------
 
@@ -407,6 +480,17 @@ def _check_shape(array: np.ndarray, expected: tuple, what: str) -> None:
     if len(given) != len(expected) or any(e is not None and e != g for e, g in zip(expected[1:], given[1:])):
         shown = tuple("n" if d is None else d for d in expected)
         raise ValueError(f"{what}: expected an array of shape {shown} (n samples), got shape {given}")
+
+
+def _as_input_dtype(array: np.ndarray, dtype: str, what: str) -> np.ndarray:
+    """The data in its Input's dtype, as Keras 3 converts it (floats to integers toward zero)."""
+    if array.dtype == dtype:
+        return array
+    if dtype == "int32" and array.dtype.kind == "f" and array.size and not (
+            np.isfinite(array).all() and np.abs(array).max() < 2**31):
+        raise ValueError(f"{what} has values that are not finite or outside int32's range, which the input's "
+                         "integers cannot hold")
+    return array.astype(dtype)
 
 
 def _check_same_length(arrays: list[np.ndarray], what: str) -> None:

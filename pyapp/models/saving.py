@@ -28,8 +28,8 @@ from ..layers.input_layer import InputLayer
 from .model import Model
 from .sequential import Sequential
 
-__all__ = ["delete_model", "list_models", "load_model", "load_weights", "model_from_config", "model_from_description",
-           "model_from_json", "save_model", "save_weights"]
+__all__ = ["clone_model", "delete_model", "list_models", "load_model", "load_weights", "model_from_config",
+           "model_from_description", "model_from_json", "save_model", "save_weights"]
 
 BROWSER_SCHEMES = ("indexeddb://", "localstorage://")
 DOWNLOADS = "downloads://"  # TF.js's: NAME.json and NAME.weights.bin, offered as downloads
@@ -75,6 +75,28 @@ def model_from_config(config: dict) -> Model:
     if isinstance(config, dict) and "class_name" not in config and "layers" in config:
         config = {"class_name": "Functional" if "input_layers" in config else "Sequential", "config": config}
     return model_from_description(_model_from_keras_config(config, None))
+
+
+def clone_model(model: Model, input_tensors=None, clone_function=None, call_function=None,
+                recursive: bool = False) -> Model:
+    """A new model of the same architecture with fresh weights, as Keras' `clone_model`:
+    each layer made anew from its config (same names, same `trainable`), not compiled.
+
+    Args:
+        model: a pyapp `Model` or `Sequential`.
+        input_tensors, clone_function, call_function, recursive: Keras' ways to change
+            the clone; pyapp supports their defaults only.
+
+    >>> fresh = pyapp.models.clone_model(model)
+    >>> fresh.compile(optimizer="adam", loss="mse")
+    """
+    if not isinstance(model, Model):
+        raise TypeError(f"clone_model takes a pyapp model, got {type(model).__name__}")
+    changed = [name for name, value in (("input_tensors", input_tensors), ("clone_function", clone_function),
+                                        ("call_function", call_function), ("recursive", recursive)) if value]
+    if changed:
+        raise ValueError(f"clone_model: {changed} are not supported in pyapp (only the plain clone)")
+    return model_from_config(model.get_config())
 
 
 def model_from_json(text: str) -> Model:

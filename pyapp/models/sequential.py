@@ -29,9 +29,14 @@ class Sequential(Model):
             self.add(layer)
 
     def add(self, layer) -> None:
-        """Adds a layer on top (or an `Input` first)."""
+        """Adds a layer on top (or an `Input` first). The layers already there keep their
+        weights, trained or not. A model whose layers form one chain adds its layers, with
+        the weights they have now, and their `trainable` (a frozen base under a new head)."""
         if isinstance(layer, KerasTensor) and isinstance(layer.layer, InputLayer):
             layer = layer.layer
+        if isinstance(layer, Model):
+            self._add_model(layer)
+            return
         if isinstance(layer, InputLayer):
             if self._input_layer is not None or self._stack:
                 raise ValueError("an Input can only come first in a Sequential model")
@@ -46,6 +51,27 @@ class Sequential(Model):
             raise TypeError(f"Sequential.add takes a layer, got {type(layer).__name__}")
         self._forget_engine_model()  # the next one is built with the trained weights kept
         self._connect()
+
+    def _add_model(self, model: Model) -> None:
+        if isinstance(model, Sequential):
+            chain = list(model._stack)
+        else:
+            previous = model._inputs[0] if len(model._inputs) == 1 else None
+            chain = []
+            for node in model._nodes():
+                if previous is None or node.inputs != [previous]:
+                    raise ValueError(f"model {model.name!r} is not a chain of layers with one input: call it on "
+                                     "a tensor in a functional model instead (outputs = head(base(inputs)))")
+                previous = node
+                chain.append(node.layer)
+        weights = model._weights_now() if model.built else {}
+        if self._input_layer is None and not self._stack and model.built:
+            given = model._inputs[0]
+            self.add(InputLayer(batch_shape=given.shape, dtype=given.dtype))
+        for layer in chain:
+            self.add(layer)
+            if weights.get(layer.name) is not None:
+                self._pending_weights[layer.name] = weights[layer.name]
 
     def pop(self) -> Layer:
         """Removes the top layer and returns it."""
