@@ -190,16 +190,28 @@ class CategoricalHinge(Loss):
         super().__init__(name, reduction, dtype)
 
 
-class _Crossentropy(Loss):
+class _CrossentropyArguments:
+    """The crossentropies' `from_logits`, `label_smoothing` and `axis`, checked in one place
+    for the losses and the metrics of that name; `fn_args` hands on the ones given."""
+
+    def _take_crossentropy_arguments(self, **given) -> None:
+        owner = type(self).__name__
+        checks = {"from_logits": lambda value: _check_bool(owner, "from_logits", value),
+                  "label_smoothing": lambda value: _check_float(owner, "label_smoothing", value, 0.0, 1.0),
+                  "axis": lambda value: _check_last_axis(owner, value)}
+        self._crossentropy_arguments = {key: checks[key](value) for key, value in given.items()}
+        for key, value in self._crossentropy_arguments.items():
+            setattr(self, key, value)
+
+    def fn_args(self) -> dict:
+        return dict(self._crossentropy_arguments)
+
+
+class _Crossentropy(_CrossentropyArguments, Loss):
     def __init__(self, from_logits: bool, label_smoothing: float, axis: int, reduction: str, name: str,
                  dtype: str | None):
         super().__init__(name, reduction, dtype)
-        self.from_logits = _check_bool(type(self).__name__, "from_logits", from_logits)
-        self.label_smoothing = _check_float(type(self).__name__, "label_smoothing", label_smoothing, 0.0, 1.0)
-        self.axis = _check_last_axis(type(self).__name__, axis)
-
-    def fn_args(self) -> dict:
-        return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing, "axis": self.axis}
+        self._take_crossentropy_arguments(from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
 
 
 class BinaryCrossentropy(_Crossentropy):
@@ -236,7 +248,7 @@ class CategoricalCrossentropy(_Crossentropy):
         super().__init__(from_logits, label_smoothing, axis, reduction, name, dtype)
 
 
-class SparseCategoricalCrossentropy(Loss):
+class SparseCategoricalCrossentropy(_CrossentropyArguments, Loss):
     """Crossentropy of integer labels and class probabilities (or logits).
 
     Args:
@@ -254,11 +266,7 @@ class SparseCategoricalCrossentropy(Loss):
         if ignore_class is not None:
             raise ValueError(f"SparseCategoricalCrossentropy: ignore_class={ignore_class!r} is not supported in "
                              "pyapp; only None")
-        self.from_logits = _check_bool(type(self).__name__, "from_logits", from_logits)
-        self.axis = _check_last_axis(type(self).__name__, axis)
-
-    def fn_args(self) -> dict:
-        return {"from_logits": self.from_logits, "axis": self.axis}
+        self._take_crossentropy_arguments(from_logits=from_logits, axis=axis)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "ignore_class": None}

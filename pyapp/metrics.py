@@ -16,7 +16,7 @@ confusion matrix, sums), not means of batch values.
 
 from __future__ import annotations
 
-from .losses import _check_bool, _check_dtype, _check_float, _check_int, _check_last_axis
+from .losses import _check_bool, _check_dtype, _check_float, _check_int, _CrossentropyArguments
 
 __all__ = ["Metric", "Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy",
            "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "AUC", "Precision", "Recall",
@@ -182,7 +182,7 @@ class CosineSimilarity(Metric):
         return {"axis": self.axis}
 
 
-class BinaryCrossentropy(Metric):
+class BinaryCrossentropy(_CrossentropyArguments, Metric):
     """The binary crossentropy loss, as a metric.
 
     Args:
@@ -196,14 +196,10 @@ class BinaryCrossentropy(Metric):
     def __init__(self, name: str = "binary_crossentropy", dtype: str | None = None, from_logits: bool = False,
                  label_smoothing: float = 0.0):
         super().__init__(name, dtype)
-        self.from_logits = _check_bool(type(self).__name__, "from_logits", from_logits)
-        self.label_smoothing = _check_float(type(self).__name__, "label_smoothing", label_smoothing, 0.0, 1.0)
-
-    def fn_args(self) -> dict:
-        return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
+        self._take_crossentropy_arguments(from_logits=from_logits, label_smoothing=label_smoothing)
 
 
-class CategoricalCrossentropy(Metric):
+class CategoricalCrossentropy(_CrossentropyArguments, Metric):
     """The categorical crossentropy loss, as a metric.
 
     Args:
@@ -218,15 +214,10 @@ class CategoricalCrossentropy(Metric):
     def __init__(self, name: str = "categorical_crossentropy", dtype: str | None = None, from_logits: bool = False,
                  label_smoothing: float = 0.0, axis: int = -1):
         super().__init__(name, dtype)
-        self.from_logits = _check_bool(type(self).__name__, "from_logits", from_logits)
-        self.label_smoothing = _check_float(type(self).__name__, "label_smoothing", label_smoothing, 0.0, 1.0)
-        self.axis = _check_last_axis(type(self).__name__, axis)
-
-    def fn_args(self) -> dict:
-        return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing, "axis": self.axis}
+        self._take_crossentropy_arguments(from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
 
 
-class SparseCategoricalCrossentropy(Metric):
+class SparseCategoricalCrossentropy(_CrossentropyArguments, Metric):
     """The sparse categorical crossentropy loss, as a metric.
 
     Args:
@@ -240,11 +231,7 @@ class SparseCategoricalCrossentropy(Metric):
     def __init__(self, name: str = "sparse_categorical_crossentropy", dtype: str | None = None,
                  from_logits: bool = False, axis: int = -1):
         super().__init__(name, dtype)
-        self.from_logits = _check_bool(type(self).__name__, "from_logits", from_logits)
-        self.axis = _check_last_axis(type(self).__name__, axis)
-
-    def fn_args(self) -> dict:
-        return {"from_logits": self.from_logits, "axis": self.axis}
+        self._take_crossentropy_arguments(from_logits=from_logits, axis=axis)
 
 
 class AUC(Metric):
