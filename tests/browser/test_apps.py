@@ -3,12 +3,17 @@ disk and served, runs to its end with its output, pictures and charts on the pag
 asks for nothing outside its folder; a failing program shows its traceback."""
 
 import re
+import sys
 import textwrap
 import threading
+from pathlib import Path
 
 import pytest
 
 from conftest import open_app
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
+from user_projects import make_project  # noqa: E402
 
 import build
 
@@ -20,19 +25,7 @@ MAIN_TIMEOUT_MS = 240_000
 def apps(tmp_path_factory):
     """The example app and a failing one, built once, each with a server of its own."""
     folder = tmp_path_factory.mktemp("apps")
-    broken = folder / "broken-src"
-    (broken / "broken_app").mkdir(parents=True)
-    (broken / "pyproject.toml").write_text(textwrap.dedent("""\
-        [build-system]
-        requires = ["setuptools>=68"]
-        build-backend = "setuptools.build_meta"
-        [project]
-        name = "broken-app"
-        version = "0.1.0"
-        dependencies = ["numpy"]
-        """))
-    (broken / "broken_app" / "__init__.py").write_text("")
-    (broken / "broken_app" / "__main__.py").write_text(textwrap.dedent("""\
+    broken = make_project(folder / "broken-src", "broken-app", ["numpy"], {"__main__.py": textwrap.dedent("""\
         import numpy as np
 
         def check(table):
@@ -41,7 +34,7 @@ def apps(tmp_path_factory):
 
         print("checking the table")
         check(np.zeros((2, 3)))
-        """))
+        """)})
     built = {"digits": build.build_app(EXAMPLE, folder / "digits-app", None),
              "broken": build.build_app(broken, folder / "broken-app", None)}
     servers = {}

@@ -3,7 +3,6 @@ why it cannot (under CPython; the apps themselves run in tests/browser/test_apps
 
 import json
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -11,36 +10,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 import build  # noqa: E402
+from user_projects import make_project  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not (build.NODE_MODULES / "pyodide").exists(),
                                 reason="needs `npm ci` (python3 build.py does it)")
 
 
-def make_project(folder: Path, name: str, dependencies: list[str], files: dict[str, str | bytes], main: str | None = None,
-                 package_data: str = "") -> Path:
-    """A project as a user writes one: pyproject.toml and a package."""
-    package = name.replace("-", "_")
-    folder.mkdir(parents=True, exist_ok=True)
-    tool = f'[tool.pyapp]\nmain = "{main}"\n' if main else ""
-    data = f'[tool.setuptools.package-data]\n{package} = ["{package_data}"]\n' if package_data else ""
-    (folder / "pyproject.toml").write_text(textwrap.dedent(f"""\
-        [build-system]
-        requires = ["setuptools>=68"]
-        build-backend = "setuptools.build_meta"
-
-        [project]
-        name = "{name}"
-        version = "1.0.0"
-        dependencies = {json.dumps(dependencies)}
-
-        [tool.setuptools]
-        packages = ["{package}"]
-        """) + data + tool)
-    for path, content in {"__init__.py": "", **files}.items():
-        target = folder / package / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content) if isinstance(content, bytes) else target.write_text(content)
-    return folder
 
 
 def build_error(project: Path, out: Path) -> str:
