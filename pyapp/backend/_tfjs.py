@@ -164,7 +164,7 @@ def array_helpers():
 def address(array: np.ndarray) -> int:
     """Where a C-contiguous array's data starts in Pyodide's memory, for `view` in JS: one
     number crosses instead of a proxy and a buffer (the array must outlive the JS call)."""
-    return array.__array_interface__["data"][0]
+    return array.ctypes.data  # (half the cost of __array_interface__, measured in Pyodide)
 
 
 # ---------------------------------------------------------------- waiting for TF.js

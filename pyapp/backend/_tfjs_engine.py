@@ -467,6 +467,8 @@ def predict(handle: TfjsModel, xs, batch_size: int, callbacks, verbose) -> list[
     """The outputs; the predict hooks of `callbacks` as Keras calls them (the batch hooks as
     `evaluate` does)."""
     predictor = _predictor(handle)
+    if not callbacks:  # no hook to call (verbose=0): a one-sample predict feels every microsecond
+        return predictor(xs, batch_size)
     callbacks.on_predict_begin({})
     if callbacks.batch_interval("predict") == 0:
         parts = []
