@@ -26,7 +26,7 @@ from pyodide.ffi import JsException, create_proxy, to_js
 
 from . import _page
 
-BUFFER_FORMATS = {"float32": "f32", "int32": "i32", "bool": "u8"}
+_BUFFER_FORMATS = {"float32": "f32", "int32": "i32", "bool": "u8"}
 
 
 # ---------------------------------------------------------------- TF.js itself
@@ -111,7 +111,7 @@ def to_tensor(array: np.ndarray):
     array = np.asarray(array, order="C")
     proxy = create_proxy(array)
     try:
-        buffer = proxy.getBuffer(BUFFER_FORMATS[dtype])
+        buffer = proxy.getBuffer(_BUFFER_FORMATS[dtype])
         try:
             # WASM copies the values into its own heap; CPU and WebGL keep the array they
             # are given, which must then be a copy: a view of Python's memory would change
