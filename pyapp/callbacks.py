@@ -615,6 +615,9 @@ class CallbackList:
     def append(self, callback: Callback) -> None:
         self.callbacks.append(callback)
 
+    def __len__(self) -> int:
+        return len(self.callbacks)
+
     def set_model(self, model) -> None:
         self.model = model
         for callback in self.callbacks:

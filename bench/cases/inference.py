@@ -1,9 +1,11 @@
-"""Inference: `predict` latency on one sample and throughput on a batch of 1024.
+"""Inference: `predict` latency on one sample and throughput on a batch of 1024, and
+`evaluate` throughput on those 1024 samples in batches of 32 (Keras' default).
 
 The MLP 64-64-10 of the training case, through pyapp (numpy in, numpy out) and the same
 model in plain TF.js JavaScript (a Float32Array in, `dataSync()` out), in one page, on each
-backend the app offers (served), after a warm-up call that compiles the kernels. Beside
-them, the backend the app picks by itself against the fastest measured.
+backend the app offers (served), after a warm-up call that compiles the kernels. Both
+evaluate the categorical crossentropy and accuracy (no regularizers, so the two compute the
+same numbers). Beside them, the backend the app picks by itself against the fastest measured.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from __future__ import annotations
 from .training import add_auto_against_best, auto_backend_label, backend_label, in_page
 
 BATCH = 1024
+EVALUATE_BATCH = 32
 
 PREDICT = """
+import statistics
 import time
 import numpy as np
 import pyapp
@@ -24,25 +28,21 @@ from js import Float32Array
 pyapp.backend.set_backend(BACKEND)
 rng = np.random.default_rng(0)
 one, batch = rng.random((1, 64), dtype=np.float32), rng.random((BATCH, 64), dtype=np.float32)
+labels = np.eye(10, dtype=np.float32)[rng.integers(0, 10, BATCH)]
 
 model = pyapp.Sequential([pyapp.Input((64,)), layers.Dense(64, activation="relu"), layers.Dense(64, activation="relu"),
                           layers.Dense(10, activation="softmax")])
-model.predict(one, verbose=0), model.predict(batch, batch_size=BATCH, verbose=0)  # warm-up
-started = time.perf_counter()
-for _ in range(REPS):
-    model.predict(one, verbose=0)
-pyapp_ms = (time.perf_counter() - started) * 1000 / REPS
-started = time.perf_counter()
-for _ in range(BATCH_REPS):
-    model.predict(batch, batch_size=BATCH, verbose=0)
-pyapp_per_s = BATCH * BATCH_REPS / (time.perf_counter() - started)
+model.compile(optimizer="sgd", loss="categorical_crossentropy", metrics=["accuracy"])
+pyapp_calls = [lambda: model.predict(one, verbose=0), lambda: model.predict(batch, batch_size=BATCH, verbose=0),
+               lambda: model.evaluate(batch, labels, batch_size=EVALUATE_BATCH, verbose=0)]
 
 plain = run_js('''
-(async (one, batch, n, reps, batchReps) => {
+((one, batch, labels, n, evaluateBatch) => {
   const model = tf.sequential();
   model.add(tf.layers.dense({units: 64, activation: "relu", inputShape: [64]}));
   model.add(tf.layers.dense({units: 64, activation: "relu"}));
   model.add(tf.layers.dense({units: 10, activation: "softmax"}));
+  model.compile({optimizer: "sgd", loss: "categoricalCrossentropy", metrics: ["accuracy"]});
   // dataSync() outside tf.tidy: tidy walks what its function returns, looking for tensors,
   // and on a returned Float32Array of 10,240 values that walk alone costs about 2 ms.
   const predict = (values, rows) => {
@@ -51,25 +51,52 @@ plain = run_js('''
     output.dispose();
     return result;
   };
-  predict(one, 1); predict(batch, n);
-  let started = performance.now();
-  for (let i = 0; i < reps; i++) predict(one, 1);
-  const ms = (performance.now() - started) / reps;
-  started = performance.now();
-  for (let i = 0; i < batchReps; i++) predict(batch, n);
-  const perSecond = n * batchReps / ((performance.now() - started) / 1000);
-  model.dispose();
-  return [ms, perSecond];
+  const evaluate = () => {
+    const xs = tf.tensor2d(batch, [n, 64]), ys = tf.tensor2d(labels, [n, 10]);
+    const scalars = model.evaluate(xs, ys, {batchSize: evaluateBatch});
+    const values = scalars.map((scalar) => scalar.dataSync()[0]);
+    tf.dispose([xs, ys, scalars]);
+    return values;
+  };
+  const calls = [() => predict(one, 1), () => predict(batch, n), evaluate];
+  // ms per call of calls[which], over `reps` calls
+  const time = (which, reps) => {
+    const started = performance.now();
+    for (let i = 0; i < reps; i++) calls[which]();
+    return (performance.now() - started) / reps;
+  };
+  return {time, dispose: () => model.dispose()};
 })
-''')
-plain_ms, plain_per_s = await plain(Float32Array.new(to_js(one.ravel())), Float32Array.new(to_js(batch.ravel())),
-                                    BATCH, REPS, BATCH_REPS)
-(pyapp_ms, pyapp_per_s, float(plain_ms), float(plain_per_s))
+''')(Float32Array.new(to_js(one.ravel())), Float32Array.new(to_js(batch.ravel())),
+     Float32Array.new(to_js(labels.ravel())), BATCH, EVALUATE_BATCH)
+
+
+def pyapp_time(which, reps):
+    started = time.perf_counter()
+    for _ in range(reps):
+        pyapp_calls[which]()
+    return (time.perf_counter() - started) * 1000 / reps
+
+
+# The machine is shared: pyapp and plain TF.js take turns, a few calls each, and each
+# figure is the median of its turns, so that a busy moment weighs on both alike.
+timed = [[[], []] for _ in pyapp_calls]
+for which in range(len(pyapp_calls)):
+    pyapp_time(which, 1), plain.time(which, 1)  # warm-up: the kernels compile
+for _ in range(ROUNDS):
+    for which, reps in enumerate(REPS):
+        timed[which][0].append(pyapp_time(which, reps))
+        timed[which][1].append(plain.time(which, reps))
+plain.dispose()
+(one_ms, plain_one_ms), (batch_ms, plain_batch_ms), (evaluate_ms, plain_evaluate_ms) = [
+    [statistics.median(turns) for turns in pair] for pair in timed]
+(one_ms, BATCH * 1000 / batch_ms, BATCH * 1000 / evaluate_ms,
+ plain_one_ms, BATCH * 1000 / plain_batch_ms, BATCH * 1000 / plain_evaluate_ms)
 """
 
 
 def run(harness, runs, quick):
-    reps, batch_reps = (20, 3) if quick else (200, 20)
+    rounds, reps = (2, (10, 1, 1)) if quick else (20, (20, 2, 1))  # calls per turn: one sample, batch, evaluate
     page = harness.open_app("served")
     info = page.evaluate("() => window.pyapp.session.tfjsReady")
     backends = ["wasm"] if quick else [b["name"] for b in info.get("backends", [])]
@@ -80,16 +107,19 @@ def run(harness, runs, quick):
 
     for backend in backends:
         label = backend_label(backend, "served")
-        measured = [[], [], [], []]
+        measured = [[] for _ in range(6)]
         for _ in range(runs):
-            for series, value in zip(measured, in_page(page, PREDICT, BACKEND=backend, BATCH=BATCH, REPS=reps,
-                                                       BATCH_REPS=batch_reps)):
+            for series, value in zip(measured, in_page(page, PREDICT, BACKEND=backend, BATCH=BATCH, ROUNDS=rounds,
+                                                       REPS=reps, EVALUATE_BATCH=EVALUATE_BATCH)):
                 series.append(value)
-        pyapp_ms, pyapp_per_s, plain_ms, plain_per_s = measured
+        pyapp_ms, pyapp_per_s, pyapp_evaluate_per_s, plain_ms, plain_per_s, plain_evaluate_per_s = measured
         add(f"predict_1_{label}_ms", "plain-tfjs", plain_ms, "ms")
         add(f"predict_1_{label}_ms", "pyapp", pyapp_ms, "ms")
         add(f"predict_{BATCH}_{label}_samples_per_s", "plain-tfjs", plain_per_s, "samples/s")
         add(f"predict_{BATCH}_{label}_samples_per_s", "pyapp", pyapp_per_s, "samples/s")
+        add(f"evaluate_{BATCH}_by_{EVALUATE_BATCH}_{label}_samples_per_s", "plain-tfjs", plain_evaluate_per_s,
+            "samples/s")
+        add(f"evaluate_{BATCH}_by_{EVALUATE_BATCH}_{label}_samples_per_s", "pyapp", pyapp_evaluate_per_s, "samples/s")
         plain_latency[label] = sorted(plain_ms)[len(plain_ms) // 2]
         plain_throughput[label] = sorted(plain_per_s)[len(plain_per_s) // 2]
     page.context.close()

@@ -32,18 +32,23 @@ def engine_name() -> str:
     return "tfjs" if sys.platform == "emscripten" else "keras"
 
 
+_engine = []  # the engine module, once imported (every predict asks for it)
+
+
 def engine():
     """The engine module of this place: build, compile, fit, evaluate, predict, weights, storage."""
+    if _engine:
+        return _engine[0]
     if engine_name() == "tfjs":
-        from . import _tfjs_engine
-
-        return _tfjs_engine
-    try:
-        from . import _keras_engine
-    except ImportError as error:
-        raise ImportError(f"pyapp runs models under CPython on Keras 3, which is not installed here "
-                          f"({error}). Install it with: {NATIVE_SETUP}") from None
-    return _keras_engine
+        from . import _tfjs_engine as module
+    else:
+        try:
+            from . import _keras_engine as module
+        except ImportError as error:
+            raise ImportError(f"pyapp runs models under CPython on Keras 3, which is not installed here "
+                              f"({error}). Install it with: {NATIVE_SETUP}") from None
+    _engine.append(module)
+    return module
 
 
 def engine_available() -> bool:

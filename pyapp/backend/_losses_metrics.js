@@ -123,17 +123,18 @@ function addTo(variable, value) {
   variable.assign(tf.add(variable, value));
 }
 
+// A metric's state: add(yTrue, yPred) takes in a batch, result() is the value so far.
+
 // A stateless function's mean over every sample seen since the last reset (Keras' Mean).
 function meanState(fn, args) {
   const total = zeros([]);
   const count = zeros([]);
   return {
     variables: [total, count],
-    update(t, p) {
+    add(t, p) {
       const values = fn(t, p, args);
       addTo(total, tf.sum(values));
       addTo(count, values.size);
-      return tf.divNoNan(total, count);
     },
     result: () => tf.divNoNan(total, count),
   };
@@ -144,11 +145,10 @@ function rootMeanSquaredError() {
   const count = zeros([]);
   return {
     variables: [total, count],
-    update(t, p) {
+    add(t, p) {
       const squared = tf.square(tf.sub(p, t));
       addTo(total, tf.sum(squared));
       addTo(count, squared.size);
-      return tf.sqrt(tf.divNoNan(total, count));
     },
     result: () => tf.sqrt(tf.divNoNan(total, count)),
   };
@@ -163,7 +163,7 @@ function confusionState(thresholds, prepare) {
   return {
     counts,
     variables: [...Object.values(counts), limits],
-    update(t, p) {
+    add(t, p) {
       [t, p] = prepare(t, p);
       const predicted = tf.greater(tf.reshape(p, [1, -1]), limits);
       const positive = tf.notEqual(tf.reshape(t, [1, -1]), 0);
@@ -184,7 +184,7 @@ function precisionOrRecall(kind, { thresholds, class_id }) {
   const state = confusionState([thresholds], classColumn(class_id));
   const { tp, fp, fn } = state.counts;
   const result = () => tf.reshape(tf.divNoNan(tp, tf.add(tp, kind === "precision" ? fp : fn)), []);
-  return { variables: state.variables, update: (t, p) => (state.update(t, p), result()), result };
+  return { variables: state.variables, add: state.add, result };
 }
 
 function auc({ thresholds, curve, summation_method, from_logits }) {
@@ -206,7 +206,7 @@ function auc({ thresholds, curve, summation_method, from_logits }) {
     }[summation_method]();
     return tf.sum(tf.mul(tf.sub(head(x), tail(x)), heights));
   };
-  return { variables: state.variables, update: (t, p) => (state.update(t, p), result()), result };
+  return { variables: state.variables, add: state.add, result };
 }
 
 function interpolatedPrAuc(tp, fp, fn, head, tail) {
@@ -230,15 +230,16 @@ const STATEFUL = {
   auc,
 };
 
-// A state's reset and dispose, from its variables.
+// A state's update (fit logs the value after each batch), reset and dispose.
 function withLifetime(state) {
+  state.update = (t, p) => (state.add(t, p), state.result());
   const resettable = state.variables.filter((v) => v instanceof tf.Variable);
   state.reset = () => tf.tidy(() => resettable.forEach((v) => v.assign(tf.zerosLike(v))));
   state.dispose = () => state.variables.forEach((v) => v.dispose());
   return state;
 }
 
-// A metric's state: {update(yTrue, yPred) -> value for TF.js's logs, result(), reset(), dispose()}.
+// A metric's state: {add, result, update(yTrue, yPred) -> value for TF.js's logs, reset(), dispose()}.
 function makeState({ fn, args }) {
   return withLifetime(fn in STATEFUL ? STATEFUL[fn](args) : meanState(FUNCTIONS[fn], args));
 }
@@ -325,7 +326,7 @@ function evaluate(model, spec, losses, xs, ys, batchSize, onBatchBegin, onBatchE
   const several = spec.outputs.length > 1;
   const prefix = (i) => (several ? spec.outputs[i] + "_" : "");
   const lossTotal = zeros([]);
-  const lossCount = zeros([]);
+  let lossCount = 0;
   const entries = [];
   if (several) losses.forEach((loss, i) => entries.push([prefix(i) + "loss", withLifetime(meanState(loss, {})), i]));
   spec.metrics.forEach((metrics, i) => {
@@ -333,10 +334,18 @@ function evaluate(model, spec, losses, xs, ys, batchSize, onBatchBegin, onBatchE
   });
   const count = xs[0].shape[0];
   const names = ["loss", ...entries.map(([name]) => name)];
-  const results = () => [tf.divNoNan(lossTotal, lossCount), ...entries.map(([, s]) => tf.reshape(s.result(), []))];
+  const results = () => [tf.div(lossTotal, lossCount), ...entries.map(([, s]) => tf.reshape(s.result(), []))];
   const logs = () => { // one read for them all
     const values = tf.tidy(() => tf.stack(results()).dataSync());
     return Object.fromEntries(names.map((name, i) => [name, values[i]]));
+  };
+  // (As few kernels per batch as the numbers allow: each is a dispatch, which on small
+  // batches costs more than its arithmetic.) An output's loss is the mean of its values
+  // (Keras' sum_over_batch_size), weighted; here times the batch's size.
+  const lossTimesSize = (values, weight, size) => {
+    const factor = (weight * size) / values.size;
+    const sum = tf.sum(values);
+    return factor === 1 ? sum : tf.mul(sum, factor);
   };
   try {
     for (let batch = 0, start = 0; start < count; batch += 1, start += batchSize) {
@@ -347,21 +356,19 @@ function evaluate(model, spec, losses, xs, ys, batchSize, onBatchBegin, onBatchE
         const batchY = ys.map((y) => y.slice(start, size));
         let outputs = model.predictOnBatch(batchX.length > 1 ? batchX : batchX[0]);
         outputs = Array.isArray(outputs) ? outputs : [outputs];
-        let total = tf.scalar(0);
-        losses.forEach((loss, i) => {
-          total = tf.add(total, tf.mul(tf.mean(loss(batchY[i], outputs[i])), spec.weights[i]));
-        });
-        for (const penalty of layersModel(model).calculateLosses()) total = tf.add(total, penalty);
-        addTo(lossTotal, tf.mul(total, size));
-        addTo(lossCount, size);
-        for (const [, state, i] of entries) state.update(batchY[i], outputs[i]);
+        // The batch's loss times its size: the outputs' losses, plus the regularization losses.
+        const terms = losses.map((loss, i) => lossTimesSize(loss(batchY[i], outputs[i]), spec.weights[i], size));
+        const penalties = layersModel(model).calculateLosses();
+        if (penalties.length) terms.push(tf.mul(tf.addN(penalties), size));
+        addTo(lossTotal, terms.length > 1 ? tf.addN(terms) : terms[0]);
+        lossCount += size;
+        for (const [, state, i] of entries) state.add(batchY[i], outputs[i]);
       });
       if (onBatchEnd) onBatchEnd(batch, logs());
     }
     return logs();
   } finally {
     lossTotal.dispose();
-    lossCount.dispose();
     entries.forEach(([, state]) => state.dispose());
   }
 }

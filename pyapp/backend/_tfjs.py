@@ -7,8 +7,9 @@ The rest of pyapp is plain Python that speaks in configs, shapes and numpy array
 package turns them into TF.js objects and back (DESIGN.md, decisions 6-8).
 
 - Arrays cross with one copy each way: TF.js copies from a typed-array view of the numpy
-  buffer (`PyProxy.getBuffer`), and `TypedArray.assign_to` copies a tensor's data straight
-  into a new numpy array. Never through Python lists.
+  buffer (`PyProxy.getBuffer`, or, where each microsecond counts, a view at the array's
+  address), and `TypedArray.assign_to` copies a tensor's data straight into a new numpy
+  array. Never through Python lists.
 - Configs cross as JSON (`JSON.parse`), so that None becomes null, not undefined.
 - TF.js errors are raised as Python exceptions with TF.js's message.
 """
@@ -127,15 +128,43 @@ def to_tensor(array: np.ndarray):
 
 def to_numpy(tensor) -> np.ndarray:
     """The tensor's values as a new numpy array (the tensor is left alone)."""
-    dtype = {"float32": np.float32, "int32": np.int32, "bool": np.bool_}[str(tensor.dtype)]
-    out = np.empty(tuple(tensor.shape.to_py()), dtype=dtype)
+    out = np.empty(tuple(tensor.shape.to_py()), dtype=np.dtype(str(tensor.dtype)))
     if out.size:
-        if tf().getBackend() == "wasm" and str(tensor.dtype) != "bool":
-            # dataSync() would copy out of the WASM heap first: read the heap in place.
-            tf().backend().typedArrayFromHeap(tensor).assign_to(out)
-        else:
-            tensor.dataSync().assign_to(out)
+        array_helpers().values(tensor).assign_to(out)
     return out
+
+
+# The JS side of the arrays' crossing, for JS code that copies arrays itself (the engine's
+# prepared predict).
+_ARRAY_HELPERS = """
+// A tensor's values, to be copied before the tensor is disposed of: on WASM a view of the
+// heap (dataSync() would copy out of it first), elsewhere dataSync()'s array.
+const values = (tensor) =>
+  tf.getBackend() === "wasm" && tensor.dtype !== "bool" ? tf.backend().typedArrayFromHeap(tensor) : tensor.dataSync();
+// `length` values of a TF.js dtype in Pyodide's memory at `address` (a numpy array's data,
+// see address()), as a typed-array view: valid until Python runs again, which may free the
+// array or grow the memory.
+const TYPED = { float32: Float32Array, int32: Int32Array, bool: Uint8Array };
+const view = (dtype, address, length) => new TYPED[dtype](pyodide.HEAPU8.buffer, address, length);
+return { values, view };
+"""
+_array_helpers = []
+
+
+def array_helpers():
+    """The JS side of the arrays' crossing (made once per session): `values(tensor)` and
+    `view(dtype, address, length)`."""
+    if not _array_helpers:
+        import pyodide_js
+
+        _array_helpers.append(js.Function.new("tf", "pyodide", _ARRAY_HELPERS)(tf(), pyodide_js._module))
+    return _array_helpers[0]
+
+
+def address(array: np.ndarray) -> int:
+    """Where a C-contiguous array's data starts in Pyodide's memory, for `view` in JS: one
+    number crosses instead of a proxy and a buffer (the array must outlive the JS call)."""
+    return array.ctypes.data  # (half the cost of __array_interface__, measured in Pyodide)
 
 
 # ---------------------------------------------------------------- waiting for TF.js

@@ -35,12 +35,14 @@ __all__ = ["PRINTS_PROGRESS", "TfjsModel", "available_backends", "build", "compi
 class TfjsModel:
     """A TF.js LayersModel, and each layer's weights by their TF.js names, in Keras 3's order;
     once compiled, its losses and metrics (pyapp/backend/_losses_metrics.js) and the Keras
-    name of each of TF.js's log keys."""
+    name of each of TF.js's log keys; once it has predicted, its prepared predict. (A
+    changed graph is a new TF.js model and a new TfjsModel; weights change in place.)"""
 
     model: JsProxy
     weight_names: dict[str, list[str]]
     compiled: JsProxy | None = None
     log_names: dict[str, str] = field(default_factory=dict)
+    predictor: _Predictor | None = None  # made by the first predict
 
 
 # ---------------------------------------------------------------- building
@@ -464,26 +466,99 @@ def _batches(count: int, batch_size: int):
 def predict(handle: TfjsModel, xs, batch_size: int, callbacks, verbose) -> list[np.ndarray]:
     """The outputs; the predict hooks of `callbacks` as Keras calls them (the batch hooks as
     `evaluate` does)."""
+    predictor = _predictor(handle)
+    if not callbacks:  # no hook to call (verbose=0): a one-sample predict feels every microsecond
+        return predictor(xs, batch_size)
     callbacks.on_predict_begin({})
     if callbacks.batch_interval("predict") == 0:
         parts = []
         for batch, part in _batches(len(xs[0]), batch_size):
             callbacks.on_predict_batch_begin(batch, {})
-            outputs = _predict_once(handle, [a[part] for a in xs], batch_size)
+            outputs = predictor([a[part] for a in xs], batch_size)
             callbacks.on_predict_batch_end(batch, {"outputs": outputs[0] if len(outputs) == 1 else outputs})
             parts.append(outputs)
         arrays = [np.concatenate(column) for column in zip(*parts)]
     else:
-        arrays = _predict_once(handle, xs, batch_size)
+        arrays = predictor(xs, batch_size)
     callbacks.on_predict_end({})
     return arrays
 
 
-def _predict_once(handle: TfjsModel, xs, batch_size: int) -> list[np.ndarray]:
+# A model's predict in one crossing, for models whose shapes are all known but the batch's:
+# Python passes the number of samples and the addresses of the inputs' numpy data and of
+# numpy arrays it made for the outputs (_tfjs.address: numbers cross, not a proxy and a
+# buffer per array); TF.js predicts in a tidy from views of the inputs, and each output's
+# values are copied into its array (one copy each way).
+_PREDICTOR = """
+const prepare = (model) => {
+  const sampleShape = (tensor) => tensor.shape.slice(1);
+  const inputs = model.inputs.map((input) => [input.dtype, sampleShape(input)]);
+  const outputs = model.outputs.map((output) => [output.dtype, sampleShape(output)]);
+  if ([...inputs, ...outputs].some(([, shape]) => shape.includes(null))) return { outputs, predict: null };
+  const size = (shape) => shape.reduce((a, b) => a * b, 1);
+  const count = inputs.length;
+  const predict = (batchSize, n, ...addresses) => {
+    const predicted = tf.tidy(() => {
+      const tensors = inputs.map(([dtype, shape], i) =>
+        tf.tensor(helpers.view(dtype, addresses[i], n * size(shape)), [n, ...shape], dtype));
+      const result = model.predict(count === 1 ? tensors[0] : tensors, { batchSize });
+      return Array.isArray(result) ? result : [result];
+    });
+    try {
+      outputs.forEach(([dtype, shape], i) =>
+        helpers.view(dtype, addresses[count + i], n * size(shape)).set(helpers.values(predicted[i])));
+    } finally {
+      tf.dispose(predicted);
+    }
+  };
+  return { outputs, predict };
+};
+return prepare;
+"""
+_prepare_made = []
+
+
+@dataclass
+class _Predictor:
+    """A TF.js model's predict: called with the input arrays and the batch size, it returns
+    the output arrays. `prepared` is _PREDICTOR's function, None for a model with a dimension
+    known only from the data (a sequence's length), which goes through to_tensor and to_numpy."""
+
+    model: JsProxy
+    prepared: JsProxy | None
+    output_dtypes: list[np.dtype]
+    output_shapes: list[tuple]
+
+    def __call__(self, xs: list[np.ndarray], batch_size: int) -> list[np.ndarray]:
+        if self.prepared is None:
+            return _predict_once(self.model, xs, batch_size)
+        count = len(xs[0])
+        outputs = [np.empty((count, *shape), dtype) for shape, dtype in zip(self.output_shapes, self.output_dtypes)]
+        xs = [np.ascontiguousarray(x) for x in xs]  # (kept alive, so their addresses stay theirs, until the call returns)
+        try:
+            self.prepared(batch_size, count, *[_tfjs.address(a) for a in xs + outputs])
+        except JsException as error:
+            raise _tfjs.js_error(error) from None
+        return outputs
+
+
+def _predictor(handle: TfjsModel) -> _Predictor:
+    if handle.predictor is None:
+        if not _prepare_made:
+            _prepare_made.append(js.Function.new("tf", "helpers", _PREDICTOR)(_tfjs.tf(), _tfjs.array_helpers()))
+        made = _prepare_made[0](handle.model)
+        outputs = made.outputs.to_py()
+        handle.predictor = _Predictor(handle.model, made.predict, [np.dtype(dtype) for dtype, _ in outputs],
+                                      [tuple(shape) for _, shape in outputs])
+    return handle.predictor
+
+
+def _predict_once(model: JsProxy, xs: list[np.ndarray], batch_size: int) -> list[np.ndarray]:
+    """TF.js's predict through to_tensor and to_numpy (for shapes that only the data tells)."""
     tensors = [to_tensor(a) for a in xs]
     try:
         try:
-            outputs = handle.model.predict(_js_tensors(tensors), _tfjs.json_object({"batchSize": batch_size}))
+            outputs = model.predict(_js_tensors(tensors), _tfjs.json_object({"batchSize": batch_size}))
         except JsException as error:
             raise _tfjs.js_error(error) from None
         outputs = [outputs] if hasattr(outputs, "dataSync") else list(outputs)
