@@ -27,9 +27,10 @@ function adamUpdate(variable, gradient, m, v, alpha, beta1, beta2, epsilon) {
   }
 }
 
-// The step's alpha, as Keras computes it from the step number t (iterations + 1).
+// The step's alpha, as Keras computes it from the step number t (iterations + 1). Keras raises
+// the float32 value of each beta (0.999 is 0.99900001, 1e-5 off in 1 - beta2 at the first step).
 function adamAlpha(learningRate, beta1, beta2, t) {
-  return (learningRate * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
+  return (learningRate * Math.sqrt(1 - Math.fround(beta2) ** t)) / (1 - Math.fround(beta1) ** t);
 }
 
 function onHeap(backend, tensor) {
