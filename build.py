@@ -489,10 +489,13 @@ def ship_files(target_dir: Path, files: dict[str, Path]) -> None:
     it for pages opened from disk, both only when the source changed."""
     for name, source in files.items():
         target = target_dir / name
-        copied = source != target and copy_if_changed(source, target)
-        stamp = target_dir / "assets" / (name + ".js")
-        if copied or not stamp.exists() or stamp.stat().st_mtime_ns < target.stat().st_mtime_ns:
+        if source != target:
+            copy_if_changed(source, target)
+        # The asset script carries its file's mtime: any other (an earlier file's too) is stale.
+        stamp, made = target_dir / "assets" / (name + ".js"), target.stat().st_mtime_ns
+        if not stamp.exists() or stamp.stat().st_mtime_ns != made:
             write_asset_script(target_dir, name, target.read_bytes())
+            os.utime(stamp, ns=(made, made))
 
 
 def shipped_package_files(lock: dict, names: list[str], pyodide_dist: Path | None) -> dict[str, Path]:

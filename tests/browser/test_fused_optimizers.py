@@ -17,9 +17,11 @@ rng = np.random.default_rng(3)
 x = rng.normal(size=(96, 12)).astype(np.float32)
 y = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 96)]
 pyapp.backend.set_backend("wasm")
+pyapp.utils.set_random_seed(3)
 start = pyapp.Sequential([pyapp.Input((12,)), layers.Dense(16, activation="relu"),
                           layers.Dense(3, activation="softmax")]).get_weights()
-clone_kernel = run_js("(model) => tf.clone(model.trainableWeights[0].read())")
+# On WASM a reshape shares its input's data (a clone copies it)
+alias_kernel = run_js("(model) => tf.reshape(model.trainableWeights[0].read(), [-1])")
 
 def train(backend, fused, epsilon):
     """Weights after 12 steps (and a schedule), the optimizer's fused steps, tensors kept."""
@@ -33,13 +35,13 @@ def train(backend, fused, epsilon):
         model.compile(optimizer=pyapp.optimizers.Adam(learning_rate=rate, epsilon=epsilon),
                       loss="categorical_crossentropy")
         handle = model._engine_model.model
-        alias = clone_kernel(handle)  # shares the kernel variable's data: must not change
+        alias = alias_kernel(handle)  # shares the kernel variable's data: must not change
         before = tf.memory().numTensors
         model.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
         after_one = tf.memory().numTensors
         model.fit(x, y, batch_size=16, epochs=2, initial_epoch=1, shuffle=False, verbose=0)
         growth = [after_one - before, tf.memory().numTensors - after_one]
-        alias_kept = bool(np.array_equal(np.asarray(alias.dataSync().to_py()).reshape(12, 16), start[0]))
+        alias_kept = bool(np.array_equal(np.asarray(alias.dataSync().to_py()), start[0].ravel()))
         alias.dispose()
         return {"weights": model.get_weights(), "fused_steps": int(getattr(handle.optimizer, "fusedSteps", 0)),
                 "iterations": model.optimizer.iterations, "learning_rate": model.optimizer.learning_rate,
@@ -70,8 +72,9 @@ json.dumps({
 
 def test_fused_adam_against_tfjs(app):
     result = json.loads(eval(app.check(FUSED_AGAINST_TFJS)))
-    # 1e-5 relative, and 1e-6 for weights near 0; a wrong bias correction differs by about 1e-3
-    assert result["wasm_difference"] <= 1e-6, result
+    # 1e-5 relative, and 1e-5 for weights near 0, where float32 rounding grows over the steps to
+    # about 1e-6; TF.js's placement of epsilon at its default 1e-7 differs by 2e-4 here
+    assert result["wasm_difference"] <= 1e-5, result
     assert result["moved"] > 1e-2, result  # training did change the weights
     assert result["wasm_fused_fused_steps"] == 12 and result["wasm_tfjs_fused_steps"] == 0, result
     assert result["cpu_fused_fused_steps"] == 0 and result["cpu_same"], result

@@ -137,5 +137,6 @@ def test_shipped_file_follows_its_source_back_to_an_older_file(tmp_path):
     os.utime(newer, ns=(2 * 10**18, 2 * 10**18))
     build.ship_files(app, {"pyodide/pyapp.whl": newer})
     build.ship_files(app, {"pyodide/pyapp.whl": older})
+    build.ship_files(app, {"pyodide/pyapp.whl": older})  # unchanged: nothing to do, nothing undone
     assert (app / "pyodide" / "pyapp.whl").read_bytes() == b"old!"
     assert (app / "assets" / "pyodide" / "pyapp.whl.js").read_bytes() == asset_script("pyodide/pyapp.whl", b"old!")
