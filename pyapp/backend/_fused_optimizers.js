@@ -7,9 +7,10 @@
 // (`backend.typedArrayFromHeap`); WASM kernels run synchronously on this thread, so no kernel
 // runs while the loop writes, with or without the backend's threads. A variable whose data is
 // shared with another tensor (after `assign`, for example) gets its own copy first, so no
-// other tensor changes; and what the backend cached from the old values is dropped. On other backends, and for tensors not on the WASM heap, TF.js's own
-// update runs; the state (moments, iterations, accBeta) is kept as TF.js keeps it, so
-// `getWeights`, `setWeights` and `dispose` are TF.js's.
+// other tensor changes; and what the backend cached from the old values is dropped. On other
+// backends, and for tensors not on the WASM heap, TF.js's own update runs; the state (moments,
+// iterations, accBeta) is kept as TF.js keeps it, so `getWeights`, `setWeights` and `dispose`
+// are TF.js's.
 
 const WASM = "wasm";
 
@@ -18,11 +19,11 @@ const WASM = "wasm";
 // variable -= m * alpha / (sqrt(v) + epsilon), alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t).
 // Keras adds epsilon to sqrt(v), TF.js to the bias-corrected sqrt(v / (1 - beta2^t)).
 function adamUpdate(variable, gradient, m, v, alpha, beta1, beta2, epsilon) {
-  const keep1 = 1 - beta1, keep2 = 1 - beta2;
+  const share1 = 1 - beta1, share2 = 1 - beta2;  // the new gradient's share in m and v
   for (let i = 0; i < variable.length; i++) {
     const g = gradient[i];
-    m[i] += (g - m[i]) * keep1;
-    v[i] += (g * g - v[i]) * keep2;
+    m[i] += (g - m[i]) * share1;
+    v[i] += (g * g - v[i]) * share2;
     variable[i] -= (m[i] * alpha) / (Math.sqrt(v[i]) + epsilon);
   }
 }
@@ -77,8 +78,8 @@ class FusedAdam extends tf.AdamOptimizer {
     const backend = tf.backend();
     const named = namedGradients(variableGradients);
     const variables = tf.engine().registeredVariables;
-    const fusable = tf.getBackend() === WASM &&
-      named.every(({ name, tensor }) => tensor == null || (onHeap(backend, tensor) && onHeap(backend, variables[name])));
+    const fusable = tf.getBackend() === WASM && named.every(({ name, tensor }) =>
+      tensor == null || (onHeap(backend, tensor) && onHeap(backend, variables[name])));
     if (!fusable) {
       super.applyGradients(variableGradients);
       return;
@@ -107,7 +108,10 @@ class FusedAdam extends tf.AdamOptimizer {
 
   // The i-th variable's first and second moments, made (zeros) as TF.js's Adam makes them.
   moments(i, name, value) {
-    const made = (suffix) => ({ originalName: `${name}/${suffix}`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) });
+    const made = (suffix) => ({
+      originalName: `${name}/${suffix}`,
+      variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+    });
     if (this.accumulatedFirstMoment[i] == null) this.accumulatedFirstMoment[i] = made("m");
     if (this.accumulatedSecondMoment[i] == null) this.accumulatedSecondMoment[i] = made("v");
     return [this.accumulatedFirstMoment[i].variable, this.accumulatedSecondMoment[i].variable];

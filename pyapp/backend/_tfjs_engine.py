@@ -161,7 +161,10 @@ def compile(handle: TfjsModel, optimizer, spec) -> None:  # noqa: A001 - Keras' 
     tf = _tfjs.tf()
     name, args = optimizer.tfjs_factory()
     old_optimizer, old_compiled = handle.model.optimizer, handle.compiled
-    tfjs_optimizer = _fused_optimizers().makeOptimizer(name, *args) if FUSED_OPTIMIZERS else getattr(tf.train, name)(*args)
+    if FUSED_OPTIMIZERS:
+        tfjs_optimizer = _fused_optimizers().makeOptimizer(name, *args)
+    else:
+        tfjs_optimizer = getattr(tf.train, name)(*args)
     try:
         handle.compiled = _losses_metrics().compile(handle.model, tfjs_optimizer, _tfjs.json_object(spec.for_page()))
     except JsException as error:

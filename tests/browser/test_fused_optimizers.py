@@ -53,7 +53,7 @@ def max_difference(ours, theirs):
     """The largest |ours - theirs| beyond 1e-5 relative (float32 rounding, grown over the steps)."""
     return max(float((np.abs(a - b) - 1e-5 * np.abs(b)).max()) for a, b in zip(ours, theirs))
 
-# epsilon 1e-10: where Keras and TF.js add epsilon differs (tests/unit/test_fused_optimizers.py
+# epsilon 1e-10: where Keras and TF.js add epsilon differs (tests/unit/test_fused_adam_vs_keras.py
 # checks Keras' placement), everything else must agree.
 wasm_fused, wasm_tfjs = train("wasm", True, 1e-10), train("wasm", False, 1e-10)
 cpu_fused, cpu_tfjs = train("cpu", True, 1e-7), train("cpu", False, 1e-7)

@@ -36,8 +36,9 @@ console.log(JSON.stringify(steps));
 
 
 def _fused_steps(variable, gradients, rates, beta1, beta2, epsilon):
-    arguments = {"source": SOURCE.read_text(), "variable": variable.tolist(), "gradients": [g.tolist() for g in gradients],
-                 "rates": rates, "beta1": beta1, "beta2": beta2, "epsilon": epsilon}
+    arguments = {"source": SOURCE.read_text(), "variable": variable.tolist(),
+                 "gradients": [g.tolist() for g in gradients], "rates": rates, "beta1": beta1, "beta2": beta2,
+                 "epsilon": epsilon}
     done = subprocess.run(["node", "-e", RUNNER, str(TFJS_CORE)], input=json.dumps(arguments), capture_output=True,
                           text=True, check=True, timeout=60)
     return np.array(json.loads(done.stdout), np.float32)
