@@ -97,7 +97,8 @@ def write_if_changed(target: Path, data: bytes) -> bool:
 def copy_if_changed(source: Path, target: Path) -> bool:
     if target.exists():
         a, b = source.stat(), target.stat()
-        if a.st_size == b.st_size and a.st_mtime_ns <= b.st_mtime_ns:
+        # copy2 keeps the mtime: a different one, older too, is another file (an earlier cached wheel)
+        if a.st_size == b.st_size and a.st_mtime_ns == b.st_mtime_ns:
             return False
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(source, target)
@@ -490,9 +491,11 @@ def ship_files(target_dir: Path, files: dict[str, Path]) -> None:
         target = target_dir / name
         if source != target:
             copy_if_changed(source, target)
-        stamp = target_dir / "assets" / (name + ".js")
-        if not stamp.exists() or stamp.stat().st_mtime_ns < target.stat().st_mtime_ns:
+        # The asset script carries its file's mtime: any other (an earlier file's too) is stale.
+        stamp, made = target_dir / "assets" / (name + ".js"), target.stat().st_mtime_ns
+        if not stamp.exists() or stamp.stat().st_mtime_ns != made:
             write_asset_script(target_dir, name, target.read_bytes())
+            os.utime(stamp, ns=(made, made))
 
 
 def shipped_package_files(lock: dict, names: list[str], pyodide_dist: Path | None) -> dict[str, Path]:

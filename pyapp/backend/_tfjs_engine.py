@@ -163,7 +163,10 @@ def compile(handle: TfjsModel, optimizer, spec) -> None:  # noqa: A001 - Keras' 
     tf = _tfjs.tf()
     name, args = optimizer.tfjs_factory()
     old_optimizer, old_compiled = handle.model.optimizer, handle.compiled
-    tfjs_optimizer = getattr(tf.train, name)(*args)
+    if FUSED_OPTIMIZERS:
+        tfjs_optimizer = _fused_optimizers().makeOptimizer(name, *args)
+    else:
+        tfjs_optimizer = getattr(tf.train, name)(*args)
     try:
         handle.compiled = _losses_metrics().compile(handle.model, tfjs_optimizer, _tfjs.json_object(spec.for_page()))
     except JsException as error:
@@ -192,14 +195,27 @@ class _TfjsOptimizer:
         _js_helpers().setRate(self.js, value)
 
 
-_LIBRARY = []  # the evaluated _losses_metrics.js, once per session
+_LIBRARIES = {}  # the evaluated JS files of this package, each once per session
+
+
+def _library(file_name: str):
+    if file_name not in _LIBRARIES:
+        source = files(__package__).joinpath(file_name).read_text()
+        _LIBRARIES[file_name] = js.Function.new("tf", source)(_tfjs.tf())
+    return _LIBRARIES[file_name]
 
 
 def _losses_metrics():
-    if not _LIBRARY:
-        source = files(__package__).joinpath("_losses_metrics.js").read_text()
-        _LIBRARY.append(js.Function.new("tf", source)(_tfjs.tf()))
-    return _LIBRARY[0]
+    return _library("_losses_metrics.js")
+
+
+# True: optimizers with a fused update on the WASM backend (_fused_optimizers.js) where one is
+# written; False: TF.js's own, as a reference to compare and measure against.
+FUSED_OPTIMIZERS = True
+
+
+def _fused_optimizers():
+    return _library("_fused_optimizers.js")
 
 
 # ---------------------------------------------------------------- fit, evaluate, predict

@@ -123,3 +123,20 @@ def test_examples_ship_with_an_index_for_the_menu():
         shipped = build.DIST / entry["file"]
         assert shipped.read_bytes() == (ROOT / "static" / entry["file"]).read_bytes()
         assert (build.DIST / "assets" / (entry["file"] + ".js")).exists()
+
+
+def test_shipped_file_follows_its_source_back_to_an_older_file(tmp_path):
+    """An earlier cached wheel (same size, older mtime) replacing a newer one: the copy in the
+    app and its asset script for pages opened from disk follow it."""
+    from pyapp._apps import asset_script
+
+    newer, older, app = tmp_path / "newer.whl", tmp_path / "older.whl", tmp_path / "app"
+    newer.write_bytes(b"new!")
+    older.write_bytes(b"old!")
+    os.utime(older, ns=(10**18, 10**18))
+    os.utime(newer, ns=(2 * 10**18, 2 * 10**18))
+    build.ship_files(app, {"pyodide/pyapp.whl": newer})
+    build.ship_files(app, {"pyodide/pyapp.whl": older})
+    build.ship_files(app, {"pyodide/pyapp.whl": older})  # unchanged: nothing to do, nothing undone
+    assert (app / "pyodide" / "pyapp.whl").read_bytes() == b"old!"
+    assert (app / "assets" / "pyodide" / "pyapp.whl.js").read_bytes() == asset_script("pyodide/pyapp.whl", b"old!")
