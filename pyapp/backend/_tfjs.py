@@ -157,6 +157,9 @@ def array_helpers():
     if not _array_helpers:
         import pyodide_js
 
+        # `_module` (Emscripten's module, whose HEAPU8 is Python's memory) is not Pyodide's
+        # public API, but no public one gives JS a view by address without a proxy per
+        # array; the pinned Pyodide 0.27 has it, and test_predict_prepared.py fails if it moves.
         _array_helpers.append(js.Function.new("tf", "pyodide", _ARRAY_HELPERS)(tf(), pyodide_js._module))
     return _array_helpers[0]
 
