@@ -10,9 +10,9 @@ and here: their checksums are compared). Side by side in one run:
 - Keras 3 natively, on JAX (CPU), in this process.
 
 Samples per second over the timed epochs after a warm-up epoch (pyapp and plain TF.js
-taking turns run by run), and the GFLOP/s that makes
-from each model's FLOP count (`training_flops_per_sample`); then the backend the app picks
-by itself against the fastest measured.
+taking turns run by run), and the GFLOP/s that makes from each model's FLOP count
+(`training_flops_per_sample`); then the backend the app picks by itself against the fastest
+backend measured with plain TF.js.
 """
 
 from __future__ import annotations
