@@ -46,7 +46,7 @@ MODELS = {
 }
 # Samples per epoch and timed epochs, chosen so that one run of the case takes a few minutes
 # on this 2-core machine. The CPU and WebGL (SwiftShader) backends train these models 3-100x
-# slower than WASM (measured: the convnet at about 2-3 samples/s on CPU, 17 on WebGL), so
+# slower than WASM (measured: the convnet at about 2-3 samples/s on CPU, 8-17 on WebGL), so
 # there an epoch is one batch, and the convnet on CPU is left out (a one-batch run took
 # two minutes).
 SAMPLES = {"convnet": 512, "mlp": 1024, "lstm": 256}
