@@ -4,7 +4,7 @@ A figure is {"case", "name", "variant", "unit", "values": [one value per run]}; 
 adds min/median/max. Ratios between variants are computed by chart.py.
 """
 
-from . import apps, bridge, inference, melody, memory, native, sensors, startup, training
+from . import apps, bridge, inference, melody, memory, native, scale, sensors, startup, training
 
 ALL = {
     "startup": startup.run,
@@ -16,4 +16,5 @@ ALL = {
     "native": native.run,
     "apps": apps.run,
     "melody": melody.run,
+    "scale": scale.run,
 }

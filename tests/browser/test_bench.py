@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -20,7 +22,7 @@ def test_bench_quick_writes_every_case(tmp_path):
     assert data["quick"] is True and data["browser"].startswith("Chromium") and data["machine"]["cpus"] >= 1
     assert (tmp_path / "quick.html").read_text().count("<svg") >= 3
     cases = {figure["case"] for figure in data["figures"]}
-    assert cases == {"startup", "bridge", "training", "inference", "memory", "sensors", "native", "apps", "melody"}
+    assert cases == {"startup", "bridge", "training", "inference", "memory", "sensors", "native", "apps", "melody", "scale"}
     for figure in data["figures"]:
         assert {"case", "name", "variant", "unit", "min", "median", "max", "runs"} <= set(figure)
         assert all(isinstance(v, (int, float)) and math.isfinite(v) for v in figure["runs"]), figure
@@ -47,3 +49,9 @@ def test_bench_quick_writes_every_case(tmp_path):
     for name in ("mlp_auto_backend_samples_per_s", "predict_1_auto_backend_ms", "predict_1024_auto_backend_samples_per_s"):
         picked = {variant.split("-", 1)[0] for n, variant in variants if n == name}
         assert picked == {"auto", "best"}, (name, picked)
+    # Scale: pyapp, plain TF.js and native Keras side by side, in samples/s and in GFLOP/s.
+    scale = {(f["name"], f["variant"]): f["median"] for f in data["figures"] if f["case"] == "scale"}
+    for variant in ("native-keras-jax", "plain-tfjs-wasm-threads", "pyapp-wasm-threads"):
+        speed, gflops = scale["mlp_samples_per_s", variant], scale["mlp_gflop_per_s", variant]
+        assert gflops == pytest.approx(speed * 4_012_032 / 1e9), variant  # the MLP 784-512-512-10: 4.01 MFLOP a sample
+    assert {variant.split("-", 1)[0] for name, variant in scale if name == "mlp_auto_backend_samples_per_s"} == {"auto", "best"}
