@@ -81,6 +81,7 @@ def build(description: model_io.Model) -> TfjsModel:
     the layers' initializers make them)."""
     topology = model_io.tfjs_topology(description)
     tf = _tfjs.tf()
+    _own_layers()
     cls = tf.Sequential if topology["class_name"] == "Sequential" else tf.LayersModel
     try:
         model = cls.fromConfig(cls, _tfjs.json_object(_ts_config(topology["config"])))
@@ -98,6 +99,11 @@ def _layers_by_name(handle: TfjsModel) -> dict:
     return {str(layer.name): layer for layer in handle.model.layers}
 
 
+def _weight_key(weight, layer_name: str) -> str:
+    """A weight's name under its layer's: "kernel", or a wrapper's "forward_lstm/kernel"."""
+    return str(weight.originalName).split(layer_name + "/", 1)[-1]
+
+
 def get_weights(handle: TfjsModel) -> dict[str, list[np.ndarray]]:
     """Each layer's weights, in Keras 3's order (TF.js's differs for some layers)."""
     out = {}
@@ -105,7 +111,7 @@ def get_weights(handle: TfjsModel) -> dict[str, list[np.ndarray]]:
         wanted = handle.weight_names.get(name)
         if not wanted:
             continue
-        by_name = {str(w.originalName).rsplit("/", 1)[-1]: w for w in layer.weights}
+        by_name = {_weight_key(w, name): w for w in layer.weights}
         out[name] = [to_numpy(by_name[weight].read()) for weight in wanted]
     return out
 
@@ -121,7 +127,7 @@ def set_weights(handle: TfjsModel, by_layer: dict[str, list[np.ndarray]]) -> Non
     for name, arrays in by_layer.items():
         given = dict(zip(handle.weight_names[name], arrays))
         for weight in layers[name].weights:
-            array = np.asarray(given[str(weight.originalName).rsplit("/", 1)[-1]], dtype=np.float32)
+            array = np.asarray(given[_weight_key(weight, name)], dtype=np.float32)
             if tuple(weight.shape.to_py()) != array.shape:
                 raise ValueError(f"layer {name!r}: weight {str(weight.originalName)!r} has shape "
                                  f"{tuple(weight.shape.to_py())}, got {array.shape}")
@@ -191,6 +197,14 @@ class _TfjsOptimizer:
 
 
 _LIBRARY = []  # the evaluated _losses_metrics.js, once per session
+_OWN_LAYERS = []  # the evaluated _layers.js: Keras 3 layers that TF.js lacks, registered once per session
+
+
+def _own_layers():
+    if not _OWN_LAYERS:
+        source = files(__package__).joinpath("_layers.js").read_text()
+        _OWN_LAYERS.append(js.Function.new("tf", source)(_tfjs.tf()))
+    return _OWN_LAYERS[0]
 
 
 def _losses_metrics():
