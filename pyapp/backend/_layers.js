@@ -76,5 +76,88 @@ class Subtract extends tf.layers.Layer {
   }
 }
 
-for (const cls of [Normalization, Subtract]) tf.serialization.registerClass(cls);
-return { Normalization, Subtract };
+// Keras 3's crop of an image batch (NHWC) to the aspect ratio of height x width, centred
+// (keras/src/backend/jax/image.py, resize with crop_to_aspect_ratio=True).
+function cropToAspectRatio(x, height, width) {
+  const [h, w] = [x.shape[1], x.shape[2]];
+  const cropHeight = Math.max(Math.min(h, Math.trunc((w * height) / width)), 1);
+  const cropWidth = Math.max(Math.min(w, Math.trunc((h * width) / height)), 1);
+  const top = Math.trunc((h - cropHeight) / 2);
+  const left = Math.trunc((w - cropWidth) / 2);
+  return tf.slice(x, [0, top, left, 0], [-1, cropHeight, cropWidth, -1]);
+}
+
+// Keras 3 (JAX's image.resize without antialiasing) samples at half-pixel centres.
+function resize(x, height, width, interpolation) {
+  const resizer = interpolation === "nearest" ? tf.image.resizeNearestNeighbor : tf.image.resizeBilinear;
+  return resizer(x, [height, width], false, true);
+}
+
+const imageShape = (inputShape, height, width) => [inputShape[0], height, width, inputShape[3]];
+
+// Keras 3's Resizing (bilinear or nearest, optionally cropped to the aspect ratio first).
+class Resizing extends tf.layers.Layer {
+  static className = "Resizing";
+
+  constructor(config) {
+    super(config);
+    this.height = config.height;
+    this.width = config.width;
+    this.interpolation = config.interpolation;
+    this.cropToAspectRatio = config.cropToAspectRatio;
+  }
+
+  call(inputs) {
+    return tf.tidy(() => {
+      let x = Array.isArray(inputs) ? inputs[0] : inputs;
+      if (this.cropToAspectRatio) x = cropToAspectRatio(x, this.height, this.width);
+      return resize(x, this.height, this.width, this.interpolation);
+    });
+  }
+
+  computeOutputShape(inputShape) {
+    return imageShape(inputShape, this.height, this.width);
+  }
+
+  getConfig() {
+    return { ...super.getConfig(), height: this.height, width: this.width, interpolation: this.interpolation,
+             cropToAspectRatio: this.cropToAspectRatio };
+  }
+}
+
+// Keras 3's CenterCrop: the centre of the image, or, where the image is smaller than the
+// crop, the image cropped to its aspect ratio and resized (Keras' smart_resize).
+class CenterCrop extends tf.layers.Layer {
+  static className = "CenterCrop";
+
+  constructor(config) {
+    super(config);
+    this.height = config.height;
+    this.width = config.width;
+  }
+
+  call(inputs) {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      const [h, w] = [x.shape[1], x.shape[2]];
+      if (h >= this.height && w >= this.width) {
+        const top = Math.floor((h - this.height) / 2);
+        const left = Math.floor((w - this.width) / 2);
+        return tf.slice(x, [0, top, left, 0], [-1, this.height, this.width, -1]);
+      }
+      return resize(cropToAspectRatio(x, this.height, this.width), this.height, this.width, "bilinear");
+    });
+  }
+
+  computeOutputShape(inputShape) {
+    return imageShape(inputShape, this.height, this.width);
+  }
+
+  getConfig() {
+    return { ...super.getConfig(), height: this.height, width: this.width };
+  }
+}
+
+// Resizing and CenterCrop replace TF.js's own classes of those names.
+for (const cls of [Normalization, Subtract, Resizing, CenterCrop]) tf.serialization.registerClass(cls);
+return { Normalization, Subtract, Resizing, CenterCrop };

@@ -15,7 +15,7 @@ from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply
 from .normalization import BatchNormalization, LayerNormalization
 from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D, GlobalAveragePooling1D,
                       GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
-from .preprocessing import Normalization, Rescaling
+from .preprocessing import CenterCrop, Normalization, Rescaling, Resizing
 from .recurrent import GRU, LSTM, SimpleRNN
 from .regularization import AlphaDropout, GaussianDropout, GaussianNoise, SpatialDropout1D
 from .reshaping import Cropping2D, Permute, RepeatVector, UpSampling2D, ZeroPadding2D
@@ -29,7 +29,7 @@ TABLE: dict[str, type[Layer]] = {cls.__name__: cls for cls in (
     DepthwiseConv2D, MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D, AveragePooling3D,
     GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
     SimpleRNN, LSTM, GRU, Concatenate, Dot, Add, Multiply, Average, Maximum, Minimum,
-    Rescaling, Normalization, Subtract, Bidirectional, TimeDistributed,
+    Rescaling, Normalization, Resizing, CenterCrop, Subtract, Bidirectional, TimeDistributed,
 )}
 
 # Keras 3 layers that pyapp refuses, and why; `load_model` and the converter say so by name.
@@ -37,8 +37,6 @@ REFUSED: dict[str, str] = {
     "Lambda": "it runs Python code, which TF.js cannot run (write the computation with layers)",
     "MultiHeadAttention": "TF.js 4.22 has it only in its unreleased tfjs-layers NLP models",
     "MaxPooling3D": "TF.js 4.22's MaxPooling3D gave values 2.4e-3 off Keras 3's on the WASM backend (measured here)",
-    "Resizing": "TF.js 4.22's Resizing failed on the WASM backend ('Invalid typed array length', measured here)",
-    "CenterCrop": "TF.js 4.22's CenterCrop changes its input's shape in place, so the model's input is wrong",
 }
 
 __all__ = sorted(TABLE) + ["Input", "KerasTensor", "Layer", "REFUSED", "TABLE", "add", "average", "concatenate", "dot",

@@ -1,17 +1,20 @@
-"""Preprocessing layers that are part of the model: Rescaling, Normalization. (Resizing and
-CenterCrop are refused: see `pyapp.layers.REFUSED`.)
+"""Preprocessing layers that are part of the model: Rescaling, Normalization, Resizing,
+CenterCrop.
 
-TF.js 4.22 has no Normalization layer: the page runs pyapp's own, built from TF.js ops
-(pyapp/backend/_layers.js), under Keras 3's name and config.
+TF.js 4.22 has no Normalization layer; its Resizing fails on the WASM backend ("Invalid
+typed array length") and its CenterCrop changes its input's shape in place (measured
+here). The page runs pyapp's own, built from TF.js ops (pyapp/backend/_layers.js), under
+Keras 3's names and configs.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .layer import Layer
+from .layer import ANY, Layer, positive_int
+from .reshaping import _channels_last, _image
 
-__all__ = ["Normalization", "Rescaling"]
+__all__ = ["CenterCrop", "Normalization", "Rescaling", "Resizing"]
 
 
 class Rescaling(Layer):
@@ -126,3 +129,66 @@ class Normalization(Layer):
             total_mean = new_mean
         self.carried_weights = [np.asarray(total_mean, np.float32), np.asarray(total_variance, np.float32),
                                 np.zeros((), np.float32)]
+
+
+class Resizing(Layer):
+    """Resizes images (batch, height, width, channels) to `height` x `width`, as Keras 3 does.
+
+    Args:
+        height, width: the size of the output images.
+        interpolation: "bilinear" (default) or "nearest" (TF.js has no bicubic or lanczos).
+        crop_to_aspect_ratio: whether to crop the centre of each image to the output's
+            aspect ratio first, so that it is not distorted.
+        pad_to_aspect_ratio, fill_mode, fill_value, antialias, data_format: Keras 3's;
+            pyapp computes their defaults only (no padding, no antialiasing, channels last).
+
+    >>> pyapp.layers.Resizing(64, 64, crop_to_aspect_ratio=True)(pyapp.Input((120, 160, 3)))  # (None, 64, 64, 3)
+    """
+
+    config_keys = ("height", "width", "interpolation", "crop_to_aspect_ratio")
+    keras_only = {"pad_to_aspect_ratio": False, "fill_mode": "constant", "fill_value": ANY, "antialias": False,
+                  "data_format": "channels_last"}
+
+    def __init__(self, height: int, width: int, interpolation: str = "bilinear", crop_to_aspect_ratio: bool = False,
+                 data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.height = positive_int(height, f"{self.name}: height")
+        self.width = positive_int(width, f"{self.name}: width")
+        if interpolation not in ("bilinear", "nearest"):
+            raise ValueError(f"{self.name}: interpolation must be 'bilinear' or 'nearest' (TF.js has no other), "
+                             f"got {interpolation!r}")
+        self.interpolation = interpolation
+        if not isinstance(crop_to_aspect_ratio, bool):
+            raise ValueError(f"{self.name}: crop_to_aspect_ratio must be True or False, got {crop_to_aspect_ratio!r}")
+        self.crop_to_aspect_ratio = crop_to_aspect_ratio
+        _channels_last(data_format, self.name)
+
+    def compute_output_shape(self, input_shape):
+        _image(input_shape, self)
+        return (input_shape[0], self.height, self.width, input_shape[3])
+
+
+class CenterCrop(Layer):
+    """Crops the centre `height` x `width` of images (batch, height, width, channels), as
+    Keras 3 does: an image smaller than that is instead cropped to its aspect ratio and
+    resized (bilinear) to it.
+
+    Args:
+        height, width: the size of the output images.
+        data_format: "channels_last" only.
+
+    >>> pyapp.layers.CenterCrop(24, 24)(pyapp.Input((32, 32, 3)))  # (None, 24, 24, 3)
+    """
+
+    config_keys = ("height", "width")
+    keras_only = {"data_format": "channels_last"}
+
+    def __init__(self, height: int, width: int, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.height = positive_int(height, f"{self.name}: height")
+        self.width = positive_int(width, f"{self.name}: width")
+        _channels_last(data_format, self.name)
+
+    def compute_output_shape(self, input_shape):
+        _image(input_shape, self)
+        return (input_shape[0], self.height, self.width, input_shape[3])

@@ -129,10 +129,19 @@ def test_the_page_runs_on_tfjs_and_distribution_is_native_only(page):
 
 def _wrappers_and_own_layers_model():
     """A Keras 3 model of the wrappers in every merge mode and of the layers the page builds
-    from TF.js ops (Normalization adapted per axis, given and inverted; Subtract)."""
+    from TF.js ops (Normalization adapted per axis, given and inverted; Subtract; Resizing
+    up and down, bilinear and nearest, cropped to the aspect ratio or not; CenterCrop of a
+    larger image and of a smaller one, which Keras resizes)."""
     rng = np.random.default_rng(5)
     data = rng.normal(1, 2, size=(40, 5, 3)).astype(np.float32)
     inputs = keras.Input((5, 3))
+    image = keras.Input((7, 6, 2))
+    images = [keras.layers.Resizing(4, 9, interpolation="nearest")(image),
+              keras.layers.Resizing(3, 2)(image),
+              keras.layers.Resizing(10, 5, interpolation="nearest", crop_to_aspect_ratio=True)(image),
+              keras.layers.Resizing(5, 11, crop_to_aspect_ratio=True)(image),
+              keras.layers.CenterCrop(4, 3)(image),
+              keras.layers.CenterCrop(9, 4)(image)]
     adapted = []
     for axis in (-1, None, (1, 2)):
         layer = keras.layers.Normalization(axis=axis)
@@ -147,19 +156,19 @@ def _wrappers_and_own_layers_model():
         keras.layers.TimeDistributed(keras.layers.Dense(2, activation="relu"))(adapted[1]),
         keras.layers.Subtract()([adapted[2], given]),
     ]
-    flat = [keras.layers.Flatten()(b) if len(b.shape) > 2 else b for b in branches]
-    model = keras.Model(inputs, keras.layers.Dense(3)(keras.layers.Concatenate()(flat)))
+    flat = [keras.layers.Flatten()(b) if len(b.shape) > 2 else b for b in branches + images]
+    model = keras.Model([inputs, image], keras.layers.Dense(3)(keras.layers.Concatenate()(flat)))
     for layer in model.layers:  # trained-looking weights, not the initial ones
         if isinstance(layer, (keras.layers.Bidirectional, keras.layers.TimeDistributed, keras.layers.Dense)):
             layer.set_weights([rng.normal(0, 0.5, w.shape).astype(np.float32) for w in layer.get_weights()])
-    return model, rng.normal(1, 2, size=(6, 5, 3)).astype(np.float32)
+    return model, [rng.normal(1, 2, size=(6, 5, 3)).astype(np.float32), rng.random((6, 7, 6, 2)).astype(np.float32)]
 
 
 def test_wrappers_and_the_layers_built_from_tfjs_ops_in_all_their_modes(page, tmp_path):
     model, x = _wrappers_and_own_layers_model()
     model.save(tmp_path / "native.keras")
     put_file(page, "wrapped.keras", (tmp_path / "native.keras").read_bytes())
-    np.testing.assert_allclose(page_predict(page, "wrapped.keras", [x]), model.predict(x, verbose=0).ravel(),
+    np.testing.assert_allclose(page_predict(page, "wrapped.keras", x), model.predict(x, verbose=0).ravel(),
                                atol=TOLERANCE)
     page.check("m.save('wrapped_back.keras')")
     (tmp_path / "back.keras").write_bytes(get_file(page, "wrapped_back.keras"))

@@ -65,6 +65,8 @@ EXAMPLES: dict[str, tuple[dict, list[tuple], str]] = {
                       "float32"),
     "Normalization": ({"axis": -1}, [(3, 4)], "float32"),
     "Subtract": ({}, [(3,), (3,)], "float32"),
+    "Resizing": ({"height": 5, "width": 3, "crop_to_aspect_ratio": True}, [(4, 6, 2)], "float32"),
+    "CenterCrop": ({"height": 3, "width": 2}, [(6, 5, 2)], "float32"),
     "TimeDistributed": ({"layer": ("Dense", {"units": 2, "activation": "tanh"})}, [(3, 4)], "float32"),
 }
 

@@ -257,3 +257,23 @@ def test_keras_reads_the_keras_file_pyapp_writes(class_name, tmp_path):
     x = sample_inputs(class_name)
     x = x if len(x) > 1 else x[0]
     np.testing.assert_allclose(back.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
+
+
+def test_resizing_and_center_crop_refuse_what_they_cannot_compute():
+    import keras
+
+    with pytest.raises(ValueError, match="interpolation must be 'bilinear' or 'nearest'"):
+        layers.Resizing(4, 4, interpolation="bicubic")
+    with pytest.raises(ValueError, match="pad_to_aspect_ratio=True is not supported"):
+        layers.Resizing(4, 4, pad_to_aspect_ratio=True)
+    with pytest.raises(ValueError, match="antialias=True is not supported"):
+        layers.Resizing(4, 4, antialias=True)
+    with pytest.raises(ValueError, match="data_format must be 'channels_last'"):
+        layers.CenterCrop(4, 4, data_format="channels_first")
+    with pytest.raises(ValueError, match="height must be a positive integer"):
+        layers.CenterCrop(0, 4)
+    with pytest.raises(ValueError, match="rank 4"):
+        layers.Resizing(4, 4)(pyapp.Input((8, 3)))
+    with pytest.raises(ValueError, match="pad_to_aspect_ratio=True cannot be expressed"):
+        layers.Resizing.from_config(keras.layers.Resizing(4, 4, pad_to_aspect_ratio=True).get_config())
+    assert layers.Resizing.from_config(keras.layers.Resizing(4, 4, fill_value=2.0).get_config()).height == 4
