@@ -6,7 +6,8 @@ Adding a layer is adding its class here (see `Layer` for what a class says about
 """
 
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
-from .convolutional import Conv1D, Conv2D, Conv2DTranspose, Conv3D, DepthwiseConv2D, SeparableConv2D
+from .convolutional import (Conv1D, Conv2D, Conv2DTranspose, Conv3D, Conv3DTranspose, DepthwiseConv2D,
+                            SeparableConv2D)
 from .core import Activation, Dense, Dropout, Embedding, Flatten, Masking, Reshape
 from .input_layer import Input, InputLayer
 from .layer import KerasTensor, Layer
@@ -25,7 +26,7 @@ TABLE: dict[str, type[Layer]] = {cls.__name__: cls for cls in (
     InputLayer, Dense, Activation, ReLU, LeakyReLU, ELU, PReLU, Softmax, Dropout, SpatialDropout1D,
     GaussianNoise, GaussianDropout, AlphaDropout, Masking, Flatten, Reshape, RepeatVector, Permute,
     UpSampling2D, ZeroPadding2D, Cropping2D, Embedding,
-    BatchNormalization, LayerNormalization, Conv1D, Conv2D, Conv3D, Conv2DTranspose, SeparableConv2D,
+    BatchNormalization, LayerNormalization, Conv1D, Conv2D, Conv3D, Conv2DTranspose, Conv3DTranspose, SeparableConv2D,
     DepthwiseConv2D, MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D, AveragePooling3D,
     GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
     SimpleRNN, LSTM, GRU, Concatenate, Dot, Add, Multiply, Average, Maximum, Minimum,

@@ -277,3 +277,12 @@ def test_resizing_and_center_crop_refuse_what_they_cannot_compute():
     with pytest.raises(ValueError, match="pad_to_aspect_ratio=True cannot be expressed"):
         layers.Resizing.from_config(keras.layers.Resizing(4, 4, pad_to_aspect_ratio=True).get_config())
     assert layers.Resizing.from_config(keras.layers.Resizing(4, 4, fill_value=2.0).get_config()).height == 4
+
+
+def test_conv3d_transpose_refuses_the_strides_tfjs_computes_wrongly():
+    import keras
+
+    with pytest.raises(ValueError, match=r"strides=\(1, 2, 2\) is not supported: TF.js 4.22's WASM"):
+        layers.Conv3DTranspose(2, 3, strides=(1, 2, 2))
+    with pytest.raises(ValueError, match="WASM backend computes Conv3DTranspose"):
+        layers.Conv3DTranspose.from_config(keras.layers.Conv3DTranspose(2, 3, strides=2).get_config())
