@@ -17,7 +17,7 @@ from .normalization import BatchNormalization, LayerNormalization
 from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D, GlobalAveragePooling1D,
                       GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
 from .preprocessing import CenterCrop, Normalization, Rescaling, Resizing
-from .recurrent import GRU, LSTM, SimpleRNN
+from .recurrent import ConvLSTM2D, GRU, LSTM, SimpleRNN
 from .regularization import AlphaDropout, GaussianDropout, GaussianNoise, SpatialDropout1D
 from .reshaping import Cropping2D, Permute, RepeatVector, UpSampling2D, ZeroPadding2D
 from .wrappers import Bidirectional, TimeDistributed
@@ -29,7 +29,7 @@ TABLE: dict[str, type[Layer]] = {cls.__name__: cls for cls in (
     BatchNormalization, LayerNormalization, Conv1D, Conv2D, Conv3D, Conv2DTranspose, Conv3DTranspose, SeparableConv2D,
     DepthwiseConv2D, MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D, AveragePooling3D,
     GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
-    SimpleRNN, LSTM, GRU, Concatenate, Dot, Add, Multiply, Average, Maximum, Minimum,
+    SimpleRNN, LSTM, GRU, ConvLSTM2D, Concatenate, Dot, Add, Multiply, Average, Maximum, Minimum,
     Rescaling, Normalization, Resizing, CenterCrop, Subtract, Bidirectional, TimeDistributed,
 )}
 

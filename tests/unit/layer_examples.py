@@ -55,6 +55,8 @@ EXAMPLES: dict[str, tuple[dict, list[tuple], str]] = {
     "GlobalMaxPooling2D": ({}, [(3, 3, 2)], "float32"),
     "SimpleRNN": ({"units": 3, "return_sequences": True}, [(4, 2)], "float32"),
     "LSTM": ({"units": 3}, [(4, 2)], "float32"),
+    "ConvLSTM2D": ({"filters": 2, "kernel_size": 3, "padding": "same", "return_sequences": True}, [(3, 4, 4, 2)],
+                   "float32"),
     "GRU": ({"units": 3, "reset_after": False}, [(4, 2)], "float32"),
     "Concatenate": ({"axis": -1}, [(3,), (2,)], "float32"),
     "Add": ({}, [(3,), (3,)], "float32"),

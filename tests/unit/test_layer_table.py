@@ -286,3 +286,16 @@ def test_conv3d_transpose_refuses_the_strides_tfjs_computes_wrongly():
         layers.Conv3DTranspose(2, 3, strides=(1, 2, 2))
     with pytest.raises(ValueError, match="WASM backend computes Conv3DTranspose"):
         layers.Conv3DTranspose.from_config(keras.layers.Conv3DTranspose(2, 3, strides=2).get_config())
+
+
+def test_conv_lstm2d_shapes_are_keras_3s_and_unroll_is_refused():
+    import keras
+
+    for args in ({"strides": 2}, {"padding": "same", "dilation_rate": 2, "return_sequences": True}):
+        ours = layers.ConvLSTM2D(3, (3, 2), **args)(pyapp.Input((4, 9, 8, 2)))
+        theirs = keras.layers.ConvLSTM2D(3, (3, 2), **args)(keras.Input((4, 9, 8, 2)))
+        assert ours.shape == tuple(theirs.shape)
+    with pytest.raises(ValueError, match="unroll=True is not supported"):
+        layers.ConvLSTM2D(2, 3, unroll=True)
+    with pytest.raises(ValueError, match="rank 5"):
+        layers.ConvLSTM2D(2, 3)(pyapp.Input((4, 4, 2)))
