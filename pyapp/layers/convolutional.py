@@ -1,5 +1,5 @@
 """Convolution layers (channels last, as Keras' default): Conv1D, Conv2D, Conv3D,
-Conv2DTranspose, Conv3DTranspose, SeparableConv2D, DepthwiseConv2D."""
+Conv2DTranspose, SeparableConv2D, DepthwiseConv2D."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from .. import constraints, initializers, regularizers
 from .layer import ANY, Layer, WithActivation, WithKernel, positive_int
 from .core import KERNEL_KEYS
 
-__all__ = ["Conv1D", "Conv2D", "Conv2DTranspose", "Conv3D", "Conv3DTranspose", "DepthwiseConv2D", "SeparableConv2D",
-           "check_padding", "output_length", "spatial_tuple"]
+__all__ = ["Conv1D", "Conv2D", "Conv2DTranspose", "Conv3D", "DepthwiseConv2D", "SeparableConv2D", "check_padding",
+           "output_length", "spatial_tuple"]
 
 
 def spatial_tuple(value, rank: int, what: str) -> tuple:
@@ -137,23 +137,6 @@ class Conv2DTranspose(_Conv):
         channels = None if input_shape is None else input_shape[-1]
         return [("kernel", (*self.kernel_size, self.filters, channels))] + (
             [("bias", (self.filters,))] if self.use_bias else [])
-
-
-class Conv3DTranspose(Conv2DTranspose):
-    """The transpose of a 3D convolution over (depth, height, width, channels) samples.
-
-    Only `strides=1` is taken: TF.js 4.22's WASM backend computes larger strides wrongly
-    (outputs up to 11 off Keras 3's, where its CPU backend agreed within 1e-6; measured here).
-    """
-
-    rank = 3
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.strides != (1, 1, 1):
-            raise ValueError(f"{self.name}: strides={self.strides} is not supported: TF.js 4.22's WASM backend "
-                             "computes Conv3DTranspose with strides above 1 wrongly (measured here); use "
-                             "strides=1, or UpSampling and Conv3D")
 
 
 class _Depthwise(WithActivation, Layer):

@@ -39,7 +39,6 @@ EXAMPLES: dict[str, tuple[dict, list[tuple], str]] = {
                "float32"),
     "Conv3D": ({"filters": 2, "kernel_size": 2, "padding": "same"}, [(3, 4, 4, 2)], "float32"),
     "Conv2DTranspose": ({"filters": 2, "kernel_size": 3, "strides": 2}, [(3, 3, 2)], "float32"),
-    "Conv3DTranspose": ({"filters": 2, "kernel_size": (2, 3, 2), "padding": "same"}, [(2, 3, 3, 2)], "float32"),
     "SeparableConv2D": ({"filters": 3, "kernel_size": 2, "depth_multiplier": 2}, [(4, 4, 2)], "float32"),
     "DepthwiseConv2D": ({"kernel_size": 2, "depth_multiplier": 2, "padding": "same"}, [(4, 4, 2)], "float32"),
     "AveragePooling3D": ({"pool_size": 2}, [(4, 4, 4, 2)], "float32"),
