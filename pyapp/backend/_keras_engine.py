@@ -101,7 +101,10 @@ def get_weights(model: keras.Model) -> dict[str, list[np.ndarray]]:
 def set_weights(model: keras.Model, by_layer: dict[str, list[np.ndarray]]) -> None:
     layers = {layer.name: layer for layer in _layers(model)}
     for name, arrays in by_layer.items():
-        layers[name].set_weights([np.asarray(array, dtype=np.float32) for array in arrays])
+        layer = layers[name]
+        layer.set_weights([np.asarray(array, dtype=np.float32) for array in arrays])
+        if hasattr(layer, "finalize_state"):  # Normalization reads its weights then (as after loading a file)
+            layer.finalize_state()
 
 
 def _layers(model: keras.Model) -> list:

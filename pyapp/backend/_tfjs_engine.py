@@ -83,6 +83,7 @@ def build(description: model_io.Model) -> TfjsModel:
     the layers' initializers make them)."""
     topology = model_io.tfjs_topology(description)
     tf = _tfjs.tf()
+    _library("_layers.js")  # Keras 3 layers that TF.js lacks, registered before the model is built
     cls = tf.Sequential if topology["class_name"] == "Sequential" else tf.LayersModel
     try:
         model = cls.fromConfig(cls, _tfjs.json_object(_ts_config(topology["config"])))
@@ -100,6 +101,11 @@ def _layers_by_name(handle: TfjsModel) -> dict:
     return {str(layer.name): layer for layer in handle.model.layers}
 
 
+def _weight_key(weight, layer_name: str) -> str:
+    """A weight's name under its layer's: "kernel", or a wrapper's "forward_lstm/kernel"."""
+    return str(weight.originalName).split(layer_name + "/", 1)[-1]
+
+
 def get_weights(handle: TfjsModel) -> dict[str, list[np.ndarray]]:
     """Each layer's weights, in Keras 3's order (TF.js's differs for some layers)."""
     out = {}
@@ -107,7 +113,7 @@ def get_weights(handle: TfjsModel) -> dict[str, list[np.ndarray]]:
         wanted = handle.weight_names.get(name)
         if not wanted:
             continue
-        by_name = {str(w.originalName).rsplit("/", 1)[-1]: w for w in layer.weights}
+        by_name = {_weight_key(w, name): w for w in layer.weights}
         out[name] = [to_numpy(by_name[weight].read()) for weight in wanted]
     return out
 
@@ -123,7 +129,7 @@ def set_weights(handle: TfjsModel, by_layer: dict[str, list[np.ndarray]]) -> Non
     for name, arrays in by_layer.items():
         given = dict(zip(handle.weight_names[name], arrays))
         for weight in layers[name].weights:
-            array = np.asarray(given[str(weight.originalName).rsplit("/", 1)[-1]], dtype=np.float32)
+            array = np.asarray(given[_weight_key(weight, name)], dtype=np.float32)
             if tuple(weight.shape.to_py()) != array.shape:
                 raise ValueError(f"layer {name!r}: weight {str(weight.originalName)!r} has shape "
                                  f"{tuple(weight.shape.to_py())}, got {array.shape}")

@@ -19,7 +19,8 @@ import numpy as np
 
 from ._hdf5 import Group, HDF5Error, read_h5, write_h5
 from ._layers import (ConversionError, canonical_from_keras, canonical_from_tfjs, check_weight_shapes,
-                      keras_from_canonical, spec_for, tfjs_from_canonical, tfjs_weight_names)
+                      keras_from_canonical, keras_weight_groups, spec_for, tfjs_from_canonical, tfjs_weight_names,
+                      weight_names)
 
 # The Keras version whose `.keras` format this module writes (verified with it in the tests).
 KERAS_FORMAT_VERSION = "3.15.1"
@@ -91,7 +92,7 @@ def _weight_paths(model: Model) -> list[tuple[Layer, str]]:
     """
     used: dict[str, int] = {}
     out = []
-    for layer in model.layers:
+    for layer in _keras_order(model):
         if model.kind == "Sequential" and layer.class_name == "InputLayer":
             continue
         base = _snake(layer.class_name)
@@ -103,6 +104,37 @@ def _weight_paths(model: Model) -> list[tuple[Layer, str]]:
             path = f"layers/{base}"
         out.append((layer, path))
     return out
+
+
+def _keras_order(model: Model) -> list[Layer]:
+    """A functional model's layers in the order Keras 3 gives them (`map_graph` in
+    keras/src/ops/function.py): by depth, the longest path to an output, deepest first;
+    ties in the order a depth-first walk from the outputs first meets them. A description
+    read elsewhere (a pyapp model, TF.js) may list them otherwise."""
+    if model.kind == "Sequential":
+        return list(model.layers)
+    by_name = {layer.name: layer for layer in model.layers}
+    parents = {layer.name: [ref[0] for node in layer.inbound_nodes[:1] for ref in node] for layer in model.layers}
+    first_met, finished = {}, []
+
+    def walk(name: str) -> None:
+        if name in finished:
+            return
+        first_met.setdefault(name, len(first_met))
+        for parent in parents[name]:
+            walk(parent)
+        finished.append(name)
+
+    for ref in model.outputs:
+        walk(ref[0])
+    depth: dict[str, int] = {}
+    for name in reversed(finished):
+        here = depth.setdefault(name, 0)
+        for parent in parents[name]:
+            depth[parent] = max(depth.get(parent, 0), here + 1)
+    unused = [layer for layer in model.layers if layer.name not in depth]  # an input no output needs
+    return sorted((by_name[name] for name in depth), key=lambda layer: (-depth[layer.name], first_met[layer.name])) \
+        + unused
 
 
 def _json(data, what: str):
@@ -252,21 +284,25 @@ def _read_keras_weights(model: Model, root: Group, check_names: bool = True) -> 
             raise ConversionError(f"model.weights.h5 has weights for layers that config.json does not have: "
                                   f"{', '.join(extra)}")
     for layer, path in paths:
-        spec = spec_for(layer.class_name, layer.name)
-        group = root.path(path + ("/cell/vars" if spec.rnn else "/vars"))
         outer = root.path(path + "/vars")
         if check_names and isinstance(outer, Group) and "name" in outer.attrs and outer.attrs["name"] != layer.name:
             raise ConversionError(f"model.weights.h5: the weights at {path} belong to layer "
                                   f"{outer.attrs['name']!r}, but config.json puts {layer.name!r} there")
-        if group is None:
-            layer.weights = []
-            continue
-        if not isinstance(group, Group):
-            raise ConversionError(f"model.weights.h5: {path} is not a group")
-        keys = list(group.keys())
-        if sorted(keys, key=lambda k: (len(k), k)) != [str(i) for i in range(len(keys))]:
-            raise ConversionError(f"model.weights.h5: {path}: unexpected variable names {keys}")
-        layer.weights = [np.asarray(group[str(i)]) for i in range(len(keys))]
+        layer.weights = []
+        for where, _ in keras_weight_groups(layer.class_name, layer.config):
+            group = root.path(f"{path}/{where}")
+            if group is None:
+                continue
+            if not isinstance(group, Group):
+                raise ConversionError(f"model.weights.h5: {path}/{where} is not a group")
+            keys = list(group.keys())
+            if sorted(keys, key=lambda k: (len(k), k)) != [str(i) for i in range(len(keys))]:
+                raise ConversionError(f"model.weights.h5: {path}/{where}: unexpected variable names {keys}")
+            layer.weights += [np.asarray(group[str(i)]) for i in range(len(keys))]
+        names = weight_names(layer.class_name, layer.config)
+        if len(names) == len(layer.weights):  # Keras' int32 weights (Normalization's count) are float32 here
+            ints = spec_for(layer.class_name, layer.name).int_weights
+            layer.weights = [w.astype(np.float32) if name in ints else w for name, w in zip(names, layer.weights)]
 
 
 def _has_arrays(node) -> bool:
@@ -331,14 +367,16 @@ def write_keras_weights(model: Model) -> bytes:
     """The bytes of a Keras 3 `.weights.h5` file of `model`'s weights."""
     root = Group()
     for layer, path in _weight_paths(model):
-        spec = spec_for(layer.class_name, layer.name)
-        vars_group = root.require(path + "/vars")
-        vars_group.attrs["name"] = layer.name
-        if spec.rnn:
-            vars_group = root.require(path + "/cell/vars")
-            vars_group.attrs["name"] = _snake(layer.class_name) + "_cell"
-        for i, array in enumerate(layer.weights):
-            vars_group[str(i)] = np.ascontiguousarray(array, dtype=np.float32)
+        root.require(path + "/vars").attrs["name"] = layer.name
+        ints = spec_for(layer.class_name, layer.name).int_weights
+        weights = iter(zip(weight_names(layer.class_name, layer.config), layer.weights))
+        for where, count in keras_weight_groups(layer.class_name, layer.config):
+            vars_group = root.require(f"{path}/{where}")
+            if where == "cell/vars":
+                vars_group.attrs["name"] = _snake(layer.class_name) + "_cell"
+            for i in range(count):
+                name, array = next(weights)
+                vars_group[str(i)] = np.asarray(array, dtype=np.int32 if name in ints else np.float32, order="C")
     root.require("vars").attrs["name"] = model.name
     return write_h5(root)
 
@@ -460,10 +498,12 @@ def model_from_artifacts(topology, arrays: dict) -> Model:
         owner = max((n for n in by_layer if full_name.startswith(n + "/")), key=len, default=None)
         if owner is None:
             raise ConversionError(f"weight {full_name!r} belongs to no layer of the model")
-        grouped.setdefault(owner, {})[full_name.rsplit("/", 1)[-1]] = array
+        grouped.setdefault(owner, {})[full_name[len(owner) + 1:]] = array
     for layer in layers:
-        have = grouped.get(layer.name, {})
         wanted = tfjs_weight_names(layer.class_name, layer.config)
+        have = grouped.get(layer.name, {})
+        if not any("/" in name for name in wanted):  # a cell scope of Keras 2's converter, "lstm_cell/kernel"
+            have = {name.rsplit("/", 1)[-1]: array for name, array in have.items()}
         missing = [w for w in wanted if w not in have]
         if missing:
             raise ConversionError(f"layer {layer.name!r} ({layer.class_name}): weights {missing} are missing "
@@ -509,7 +549,7 @@ def tfjs_weights(model: Model) -> tuple[list, bytes]:
     specs, parts = [], []
     for layer in model.layers:
         for name, array in zip(tfjs_weight_names(layer.class_name, layer.config), layer.weights):
-            array = np.ascontiguousarray(array, dtype="<f4")
+            array = np.asarray(array, dtype="<f4", order="C")
             specs.append({"name": f"{layer.name}/{name}", "shape": list(array.shape), "dtype": "float32"})
             parts.append(array.tobytes())
     return specs, b"".join(parts)

@@ -185,7 +185,7 @@ def _attribute(name: str, value) -> bytes:
         raw = value.encode("utf-8") + b"\0"
         dtype_msg, space, payload = _string_type(len(raw)), _dataspace(()), raw
     else:
-        array = np.ascontiguousarray(value)
+        array = np.asarray(value, order="C")  # (ascontiguousarray makes 0-d arrays 1-d)
         dtype_msg, space, payload = _datatype(array.dtype), _dataspace(array.shape), array.tobytes()
     name_bytes = name.encode("utf-8") + b"\0"
     head = struct.pack("<BBHHH", 1, 0, len(name_bytes), len(dtype_msg), len(space))

@@ -23,7 +23,8 @@ import copy
 from .. import activations, constraints, initializers, regularizers
 from .._serialized import plain
 
-__all__ = ["ConversionError", "spec_for", "weight_names", "tfjs_weight_names", "check_weight_shapes", "check_canonical",
+__all__ = ["ConversionError", "spec_for", "weight_names", "tfjs_weight_names", "keras_weight_groups",
+           "check_weight_shapes", "check_canonical",
            "canonical_from_keras", "keras_from_canonical", "canonical_from_tfjs", "tfjs_from_canonical",
            "supported_layers"]
 
@@ -89,9 +90,14 @@ def weight_names(class_name: str, config: dict) -> list[str]:
 
 
 def tfjs_weight_names(class_name: str, config: dict) -> list[str]:
-    """The same weights, in the same order, by the names TF.js gives them."""
-    renamed = spec_for(class_name, config.get("name", "?")).tfjs_weight_names
-    return [renamed.get(name, name) for name in weight_names(class_name, config)]
+    """The same weights, in the same order, by the names TF.js gives them (under the layer's
+    name; a wrapper's under its nested layers' too, as "forward_lstm/kernel")."""
+    return _layer(class_name, config).tfjs_weights()
+
+
+def keras_weight_groups(class_name: str, config: dict) -> list[tuple[str, int]]:
+    """Where Keras 3's `.weights.h5` keeps the layer's weights (see `Layer.keras_weight_groups`)."""
+    return _layer(class_name, config).keras_weight_groups()
 
 
 def check_weight_shapes(class_name: str, layer_name: str, config: dict, weights: list) -> None:
@@ -234,11 +240,16 @@ def canonical_from_keras(class_name: str, config: dict, where: str) -> dict:
     from ..layers.layer import ANY
 
     cls = spec_for(class_name, config.get("name", "?"))
-    out = {}
+    out, derived = {}, {}
     for key, value in config.items():
         if key in cls.keras_only and (cls.keras_only[key] is ANY or plain(value) == plain(cls.keras_only[key])):
             continue  # a Keras-only key at the value TF.js computes too: not part of the canonical config
-        if key == "dtype":
+        if key in cls.nested_keys:
+            value = _nested_from_keras(cls, value, f"{where}, {key}")
+            if key in cls.derived_keys:
+                derived[key] = value
+                continue
+        elif key == "dtype":
             value = _dtype_from_keras(value)
             if class_name != "InputLayer" and value not in (None, "float32"):
                 raise ConversionError(f"{where}: dtype policy {value!r} is not supported (only float32)")
@@ -247,13 +258,38 @@ def canonical_from_keras(class_name: str, config: dict, where: str) -> dict:
         out[key] = plain(value)
     if class_name == "InputLayer" and "batch_shape" not in out and "batch_input_shape" in out:
         out["batch_shape"] = out.pop("batch_input_shape")
+    for key, value in derived.items():
+        expected = cls.derived_config(out)[key]
+        if _without_name(value) != _without_name(expected):
+            raise ConversionError(f"{where}: {key} must be what Keras 3 makes from the other arguments "
+                                  f"({expected}), got {value}")
     return out
 
 
+def _without_name(nested: dict) -> dict:
+    return {**nested, "config": {k: v for k, v in nested["config"].items() if k != "name"}}
+
+
+def _nested_from_keras(cls, value, where: str) -> dict:
+    """A wrapper's nested layer, {"module", "class_name", "config", ...}, in canonical form."""
+    if not isinstance(value, dict) or not isinstance(value.get("config"), dict) or "class_name" not in value:
+        raise ConversionError(f"{where}: expected a layer's config, got {value!r:.200}")
+    if value.get("registered_name") not in (None, value["class_name"]) or not str(
+            value.get("module") or "keras").startswith("keras"):
+        raise ConversionError(f"{where}: custom layer class {value.get('registered_name')!r} is not supported")
+    class_name = value["class_name"]
+    config = canonical_from_keras(class_name, cls.nested_from_keras(dict(value["config"])), where)
+    return {"class_name": class_name, "config": config}
+
+
 def keras_from_canonical(class_name: str, config: dict) -> dict:
+    cls = spec_for(class_name, config.get("name", "?"))
     out = {}
-    for key, value in config.items():
-        if key == "dtype" and class_name != "InputLayer":
+    for key, value in {**config, **cls.derived_config(config)}.items():
+        if key in cls.nested_keys:
+            value = {"module": "keras.layers", "class_name": value["class_name"],
+                     "config": keras_from_canonical(value["class_name"], value["config"]), "registered_name": None}
+        elif key == "dtype" and class_name != "InputLayer":
             value = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": value or "float32"},
                      "registered_name": None}
         elif _object_kind(key):
@@ -276,6 +312,10 @@ def tfjs_from_canonical(class_name: str, config: dict, where: str) -> dict:
             continue
         if key in cls.only:
             _check_extra(key, value, cls.only[key], where, "pyapp")
+        if key in cls.nested_keys:
+            inner = dict(value["config"], name=value["config"]["name"].removeprefix(cls.tfjs_nested_prefix))
+            value = {"class_name": value["class_name"],
+                     "config": tfjs_from_canonical(value["class_name"], inner, f"{where}, {key}")}
         if key in cls.config_keys:
             if key in ("activation", "recurrent_activation"):
                 value = _activation(activations.tfjs_name, value, f"{where}, {key}")
@@ -323,6 +363,13 @@ def canonical_from_tfjs(class_name: str, config: dict, where: str) -> dict:
         key = keras_names.get(key, key)
         if key == "batch_input_shape" and class_name == "InputLayer":
             key = "batch_shape"
+        if key in cls.nested_keys:
+            if not isinstance(value, dict) or not isinstance(value.get("config"), dict):
+                raise ConversionError(f"{where}: expected a layer's config as {key!r}, got {value!r:.200}")
+            inner = value["config"]
+            inner = dict(inner, name=cls.tfjs_nested_prefix + str(inner.get("name")))
+            value = {"class_name": value.get("class_name"),
+                     "config": canonical_from_tfjs(value.get("class_name"), inner, f"{where}, {key}")}
         if key in cls.config_keys:
             if key in ("activation", "recurrent_activation"):
                 value = _activation(activations.from_tfjs, value, f"{where}, {key}")

@@ -17,7 +17,8 @@ Each layer class is its entry in the one layer table (`pyapp.layers.TABLE`), whi
   outputs, `return_state=True`, is not a pyapp layer);
 - `tfjs_only`: TF.js config keys that Keras 3 lacks, dropped on the way to Keras;
 - `tfjs_names`: Keras 3 keys that TF.js names differently (`tfjs_weight_names`, weights);
-- `weight_specs()`: the weights, by their names, in Keras 3's variable order.
+- `weight_specs()`: the weights, by their names, in Keras 3's variable order;
+- `nested_keys`: config keys that hold another layer's config (the wrappers').
 """
 
 from __future__ import annotations
@@ -97,6 +98,10 @@ class Layer:
     tfjs_names: dict = {}
     tfjs_weight_names: dict = {}  # Keras 3 weight name -> TF.js's, where they differ
     rnn = False  # Keras 3 keeps the weights in the layer's `cell` (in .keras files)
+    int_weights: tuple[str, ...] = ()  # weights that Keras 3 keeps as int32 (float32 in pyapp and TF.js)
+    nested_keys: tuple[str, ...] = ()  # config keys holding a layer's {"class_name", "config"} (wrappers)
+    derived_keys: tuple[str, ...] = ()  # Keras 3 config keys that follow from the others (see `derived_config`)
+    tfjs_nested_prefix = ""  # what TF.js leaves out of a nested layer's name (Bidirectional's "forward_")
     changes_in_training = False  # computes otherwise while training (dropout, noise, batch statistics)
 
     def __init__(self, name: str | None = None, input_shape=None, trainable: bool = True, dtype=None, **kwargs):
@@ -140,6 +145,27 @@ class Layer:
         """(name, shape) of each weight, in Keras 3's order. With `input_shape=None` an axis
         that depends on the input is None, and a shape whose very rank does is None."""
         return []
+
+    def tfjs_weights(self, input_shape=None) -> list[str]:
+        """The names of the weights of `weight_specs` as TF.js names them, in the same order."""
+        return [self.tfjs_weight_names.get(name, name) for name, _ in self.weight_specs(input_shape)]
+
+    def keras_weight_groups(self) -> list[tuple[str, int]]:
+        """Where a Keras 3 `.weights.h5` file keeps the weights, in order: (group under the
+        layer's own, how many weights)."""
+        return [("cell/vars" if self.rnn else "vars", len(self.weight_specs(None)))]
+
+    @classmethod
+    def derived_config(cls, config: dict) -> dict:
+        """The canonical values of `derived_keys`, which Keras 3 writes, from the rest of the
+        canonical `config` (a file whose values differ is refused)."""
+        return {}
+
+    @classmethod
+    def nested_from_keras(cls, config: dict) -> dict:
+        """A nested layer's canonical config as this wrapper reads it from Keras 3 (which may
+        force some of its keys)."""
+        return config
 
     def count_params(self) -> int:
         """The number of weights, once the input shape is known."""

@@ -1,12 +1,13 @@
-"""Layers that merge several inputs: Concatenate, Dot, and the element-wise Add, Multiply,
-Average, Maximum, Minimum. (Keras' Subtract has no TF.js layer.)"""
+"""Layers that merge several inputs: Concatenate, Dot, and the element-wise Add, Subtract,
+Multiply, Average, Maximum, Minimum. (TF.js 4.22 has no Subtract: the page runs pyapp's own,
+pyapp/backend/_layers.js.)"""
 
 from __future__ import annotations
 
 from .layer import Layer
 
-__all__ = ["Add", "Average", "Concatenate", "Dot", "Maximum", "Minimum", "Multiply", "add", "average", "concatenate",
-           "dot", "maximum", "minimum", "multiply"]
+__all__ = ["Add", "Average", "Concatenate", "Dot", "Maximum", "Minimum", "Multiply", "Subtract", "add", "average",
+           "concatenate", "dot", "maximum", "minimum", "multiply", "subtract"]
 
 
 def _inputs(input_shape, layer: Layer) -> list:
@@ -77,6 +78,15 @@ class Add(_ElementWise):
     """The element-wise sum of its inputs (all of one shape)."""
 
 
+class Subtract(_ElementWise):
+    """The first input minus the second (two inputs of one shape)."""
+
+    def compute_output_shape(self, input_shape):
+        if isinstance(input_shape, list) and len(input_shape) != 2:
+            raise ValueError(f"{self.name}: Subtract takes exactly 2 inputs, got {len(input_shape)}")
+        return super().compute_output_shape(input_shape)
+
+
 class Multiply(_ElementWise):
     """The element-wise product of its inputs (all of one shape)."""
 
@@ -109,6 +119,11 @@ def dot(inputs, axes, normalize: bool = False, **kwargs):
 def add(inputs, **kwargs):
     """`Add()(inputs)`."""
     return Add(**kwargs)(inputs)
+
+
+def subtract(inputs, **kwargs):
+    """`Subtract()(inputs)`."""
+    return Subtract(**kwargs)(inputs)
 
 
 def multiply(inputs, **kwargs):

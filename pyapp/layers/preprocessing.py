@@ -1,11 +1,20 @@
-"""Preprocessing layers that are part of the model: Rescaling. (Resizing and CenterCrop are
-refused: see `pyapp.layers.REFUSED`.)"""
+"""Preprocessing layers that are part of the model: Rescaling, Normalization, Resizing,
+CenterCrop.
+
+TF.js 4.22 has no Normalization layer; its Resizing fails on the WASM backend ("Invalid
+typed array length") and its CenterCrop changes its input's shape in place (measured
+here). The page runs pyapp's own, built from TF.js ops (pyapp/backend/_layers.js), under
+Keras 3's names and configs.
+"""
 
 from __future__ import annotations
 
-from .layer import Layer
+import numpy as np
 
-__all__ = ["Rescaling"]
+from .layer import ANY, Layer, positive_int
+from .reshaping import _channels_last, _image
+
+__all__ = ["CenterCrop", "Normalization", "Rescaling", "Resizing"]
 
 
 class Rescaling(Layer):
@@ -19,3 +28,167 @@ class Rescaling(Layer):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ValueError(f"{self.name}: {what} must be a number, got {value!r}")
         self.scale, self.offset = float(scale), float(offset)
+
+
+class Normalization(Layer):
+    """`(inputs - mean) / sqrt(variance)` per position of `axis`, as Keras 3 computes it
+    (the divisor is at least 1e-7); with `invert=True`, the inverse.
+
+    Args:
+        axis: the axis, or axes, that keep their own mean and variance (default: the last);
+            None: one mean and variance for all.
+        mean, variance: the values to use (a number, or a list over `axis`); when not
+            given, `adapt(data)` computes them from data, and they are weights of the layer.
+        invert: whether to undo the normalization instead.
+
+    >>> norm = pyapp.layers.Normalization()
+    >>> norm.adapt(x_train)  # per feature: the mean and variance of x_train
+    >>> model = pyapp.Sequential([pyapp.Input((4,)), norm, pyapp.layers.Dense(1)])
+    """
+
+    config_keys = ("axis", "invert", "mean", "variance")
+    int_weights = ("count",)  # Keras 3 keeps `count` as an int32 (and never changes it)
+
+    def __init__(self, axis=-1, mean=None, variance=None, invert: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        axes = [] if axis is None else [axis] if isinstance(axis, int) else list(axis)
+        if not all(isinstance(a, int) and not isinstance(a, bool) for a in axes):
+            raise ValueError(f"{self.name}: axis must be an integer, a list of them, or None, got {axis!r}")
+        self.axis = axes
+        if (mean is None) != (variance is None):
+            raise ValueError(f"{self.name}: give both mean and variance, or neither (and adapt the layer)")
+        if mean is not None and np.shape(mean) != np.shape(variance):
+            raise ValueError(f"{self.name}: mean and variance must have one shape, got {np.shape(mean)} and "
+                             f"{np.shape(variance)}")
+        if mean is not None and np.ndim(mean) > len(self.axis):
+            raise ValueError(f"{self.name}: mean has rank {np.ndim(mean)}, more than the {len(self.axis)} axes kept")
+        self.mean = None if mean is None else np.asarray(mean, dtype=float).tolist()
+        self.variance = None if variance is None else np.asarray(variance, dtype=float).tolist()
+        if not isinstance(invert, bool):
+            raise ValueError(f"{self.name}: invert must be True or False, got {invert!r}")
+        self.invert = invert
+
+    def _kept(self, input_shape) -> list[int]:
+        rank = len(input_shape)
+        if any(not -rank <= a < rank for a in self.axis):
+            raise ValueError(f"{self.name}: axis {self.axis} is outside the input's {rank} axes")
+        kept = sorted(a % rank for a in self.axis)
+        if any(input_shape[a] is None for a in kept):
+            raise ValueError(f"{self.name}: the axes kept ({kept}) must have a known size, got shape {input_shape}")
+        return kept
+
+    def build(self, input_shape) -> None:
+        self._kept(input_shape)
+        super().build(input_shape)
+
+    def weight_specs(self, input_shape):
+        if self.mean is not None:
+            return []
+        shape = None if input_shape is None else tuple(input_shape[a] for a in self._kept(input_shape))
+        return [("mean", shape), ("variance", shape), ("count", ())]
+
+    def non_trainable_weight_names(self) -> tuple[str, ...]:
+        return ("mean", "variance", "count")
+
+    def adapt(self, data) -> None:
+        """Computes the mean and variance of `data` over the axes not kept, as Keras 3's
+        `adapt` does: `data` is one array, or an iterable of batches (arrays). The model
+        that this layer is then added to, or called into, starts from them."""
+        if self.mean is not None:
+            raise ValueError(f"{self.name}: adapt() computes mean and variance, which were given")
+        if isinstance(data, np.ndarray) or np.isscalar(data):
+            arrays = [np.asarray(data)]  # Keras takes the mean of one array in its own dtype
+        else:
+            arrays = [np.asarray(batch, dtype=np.float32) for batch in data]
+        if not arrays:
+            raise ValueError(f"{self.name}: adapt() got no data")
+        if arrays[0].ndim == 0:
+            raise ValueError(f"{self.name}: adapt() needs arrays of a batch of samples, got a number")
+        shape = (None, *arrays[0].shape[1:])
+        kept = self._kept(shape)
+        reduce = tuple(d for d in range(len(shape)) if d not in kept)
+        total_mean = total_variance = None
+        total_count = 0
+        for array in arrays:
+            if array.ndim != len(shape) or any(array.shape[d] != shape[d] for d in kept):
+                raise ValueError(f"{self.name}: adapt() got batches of shapes {arrays[0].shape} and {array.shape}")
+            mean, variance = array.mean(axis=reduce), array.var(axis=reduce)
+            if len(arrays) == 1:
+                total_mean, total_variance = mean, variance
+                break
+            # Keras' running combination of batches (Chan et al.'s parallel variance).
+            count = int(np.prod([array.shape[d] for d in reduce]))
+            total_count += count
+            weight = count / total_count
+            if total_mean is None:
+                total_mean, total_variance = mean, variance
+                continue
+            new_mean = total_mean * (1 - weight) + mean * weight
+            total_variance = ((total_variance + (total_mean - new_mean) ** 2) * (1 - weight)
+                              + (variance + (mean - new_mean) ** 2) * weight)
+            total_mean = new_mean
+        self.carried_weights = [np.asarray(total_mean, np.float32), np.asarray(total_variance, np.float32),
+                                np.zeros((), np.float32)]
+
+
+class Resizing(Layer):
+    """Resizes images (batch, height, width, channels) to `height` x `width`, as Keras 3 does.
+
+    Args:
+        height, width: the size of the output images.
+        interpolation: "bilinear" (default) or "nearest" (TF.js has no bicubic or lanczos).
+        crop_to_aspect_ratio: whether to crop the centre of each image to the output's
+            aspect ratio first, so that it is not distorted.
+        pad_to_aspect_ratio, fill_mode, fill_value, antialias, data_format: Keras 3's;
+            pyapp computes their defaults only (no padding, no antialiasing, channels last).
+
+    >>> pyapp.layers.Resizing(64, 64, crop_to_aspect_ratio=True)(pyapp.Input((120, 160, 3)))  # (None, 64, 64, 3)
+    """
+
+    config_keys = ("height", "width", "interpolation", "crop_to_aspect_ratio")
+    keras_only = {"pad_to_aspect_ratio": False, "fill_mode": "constant", "fill_value": ANY, "antialias": False,
+                  "data_format": "channels_last"}
+
+    def __init__(self, height: int, width: int, interpolation: str = "bilinear", crop_to_aspect_ratio: bool = False,
+                 data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.height = positive_int(height, f"{self.name}: height")
+        self.width = positive_int(width, f"{self.name}: width")
+        if interpolation not in ("bilinear", "nearest"):
+            raise ValueError(f"{self.name}: interpolation must be 'bilinear' or 'nearest' (TF.js has no other), "
+                             f"got {interpolation!r}")
+        self.interpolation = interpolation
+        if not isinstance(crop_to_aspect_ratio, bool):
+            raise ValueError(f"{self.name}: crop_to_aspect_ratio must be True or False, got {crop_to_aspect_ratio!r}")
+        self.crop_to_aspect_ratio = crop_to_aspect_ratio
+        _channels_last(data_format, self.name)
+
+    def compute_output_shape(self, input_shape):
+        _image(input_shape, self)
+        return (input_shape[0], self.height, self.width, input_shape[3])
+
+
+class CenterCrop(Layer):
+    """Crops the centre `height` x `width` of images (batch, height, width, channels), as
+    Keras 3 does: an image smaller than that is instead cropped to its aspect ratio and
+    resized (bilinear) to it.
+
+    Args:
+        height, width: the size of the output images.
+        data_format: "channels_last" only.
+
+    >>> pyapp.layers.CenterCrop(24, 24)(pyapp.Input((32, 32, 3)))  # (None, 24, 24, 3)
+    """
+
+    config_keys = ("height", "width")
+    keras_only = {"data_format": "channels_last"}
+
+    def __init__(self, height: int, width: int, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.height = positive_int(height, f"{self.name}: height")
+        self.width = positive_int(width, f"{self.name}: width")
+        _channels_last(data_format, self.name)
+
+    def compute_output_shape(self, input_shape):
+        _image(input_shape, self)
+        return (input_shape[0], self.height, self.width, input_shape[3])

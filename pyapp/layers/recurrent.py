@@ -1,11 +1,13 @@
-"""Recurrent layers over (batch, timesteps, features) inputs: SimpleRNN, LSTM, GRU."""
+"""Recurrent layers over (batch, timesteps, features) inputs: SimpleRNN, LSTM, GRU; and
+ConvLSTM2D over (batch, timesteps, rows, cols, channels)."""
 
 from __future__ import annotations
 
 from .. import activations, constraints, initializers, regularizers
+from .convolutional import _channels_last, check_padding, output_length, spatial_tuple
 from .layer import ANY, Layer, WithActivation, fraction, positive_int
 
-__all__ = ["GRU", "LSTM", "SimpleRNN"]
+__all__ = ["ConvLSTM2D", "GRU", "LSTM", "SimpleRNN"]
 
 
 class _RNN(WithActivation, Layer):
@@ -108,3 +110,46 @@ class GRU(_GatedRNN):
                              "reset_after=False only. Build the GRU with reset_after=False")
         super().__init__(units, **kwargs)
         self.reset_after = False
+
+
+class ConvLSTM2D(LSTM):
+    """An LSTM whose input and recurrent transformations are 2D convolutions, over
+    (batch, timesteps, rows, cols, channels) inputs.
+
+    Args:
+        filters, kernel_size, strides, padding, dilation_rate: the input convolution's, as
+            in Conv2D (the recurrent one has strides 1 and "same" padding, as in Keras).
+        The others as in LSTM; `unroll=True` is refused (TF.js cannot unroll it).
+
+    >>> pyapp.layers.ConvLSTM2D(8, 3, padding="same")(pyapp.Input((10, 16, 16, 1)))  # (None, 16, 16, 8)
+    """
+
+    config_keys = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
+                   *(key for key in LSTM.config_keys if key != "units"))
+
+    def __init__(self, filters: int, kernel_size, strides=1, padding: str = "valid", data_format=None,
+                 dilation_rate=1, **kwargs):
+        super().__init__(positive_int(filters, "ConvLSTM2D: filters"), **kwargs)
+        self.filters = filters
+        self.kernel_size = spatial_tuple(kernel_size, 2, f"{self.name}: kernel_size")
+        self.strides = spatial_tuple(strides, 2, f"{self.name}: strides")
+        self.padding = check_padding(padding, self.name)
+        self.data_format = _channels_last(data_format, self.name)
+        self.dilation_rate = spatial_tuple(dilation_rate, 2, f"{self.name}: dilation_rate")
+        if self.unroll:
+            raise ValueError(f"{self.name}: unroll=True is not supported: TF.js cannot unroll a convolutional RNN")
+
+    def compute_output_shape(self, input_shape):
+        if len(input_shape) != 5:
+            raise ValueError(f"{self.name}: expected input of rank 5 (batch, timesteps, rows, cols, channels), "
+                             f"got shape {input_shape}")
+        spatial = [output_length(n, k, s, self.padding, d)
+                   for n, k, s, d in zip(input_shape[2:4], self.kernel_size, self.strides, self.dilation_rate)]
+        step = (*spatial, self.filters)
+        return (input_shape[0], input_shape[1], *step) if self.return_sequences else (input_shape[0], *step)
+
+    def weight_specs(self, input_shape):
+        n = 4 * self.filters
+        channels = None if input_shape is None else input_shape[-1]
+        return [("kernel", (*self.kernel_size, channels, n)), ("recurrent_kernel", (*self.kernel_size, self.filters, n))] \
+            + ([("bias", (n,))] if self.use_bias else [])

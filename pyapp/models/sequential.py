@@ -50,6 +50,8 @@ class Sequential(Model):
         else:
             raise TypeError(f"Sequential.add takes a layer, got {type(layer).__name__}")
         self._forget_engine_model()  # the next one is built with the trained weights kept
+        if isinstance(layer, Layer) and layer.carried_weights is not None:  # an adapted Normalization's
+            self._pending_weights[layer.name] = layer.carried_weights
         self._connect()
 
     def _add_model(self, model: Model) -> None:

@@ -54,6 +54,8 @@ EXAMPLES: dict[str, tuple[dict, list[tuple], str]] = {
     "GlobalMaxPooling2D": ({}, [(3, 3, 2)], "float32"),
     "SimpleRNN": ({"units": 3, "return_sequences": True}, [(4, 2)], "float32"),
     "LSTM": ({"units": 3}, [(4, 2)], "float32"),
+    "ConvLSTM2D": ({"filters": 2, "kernel_size": 3, "padding": "same", "return_sequences": True}, [(3, 4, 4, 2)],
+                   "float32"),
     "GRU": ({"units": 3, "reset_after": False}, [(4, 2)], "float32"),
     "Concatenate": ({"axis": -1}, [(3,), (2,)], "float32"),
     "Add": ({}, [(3,), (3,)], "float32"),
@@ -61,7 +63,20 @@ EXAMPLES: dict[str, tuple[dict, list[tuple], str]] = {
     "Average": ({}, [(3,), (3,)], "float32"),
     "Maximum": ({}, [(3,), (3,)], "float32"),
     "Minimum": ({}, [(3,), (3,)], "float32"),
+    "Bidirectional": ({"layer": ("LSTM", {"units": 3, "return_sequences": True}), "merge_mode": "sum"}, [(4, 2)],
+                      "float32"),
+    "Normalization": ({"axis": -1}, [(3, 4)], "float32"),
+    "Subtract": ({}, [(3,), (3,)], "float32"),
+    "Resizing": ({"height": 5, "width": 3, "crop_to_aspect_ratio": True}, [(4, 6, 2)], "float32"),
+    "CenterCrop": ({"height": 3, "width": 2}, [(6, 5, 2)], "float32"),
+    "TimeDistributed": ({"layer": ("Dense", {"units": 2, "activation": "tanh"})}, [(3, 4)], "float32"),
 }
+
+
+def layer_arguments(args: dict, module) -> dict:
+    """The example's arguments, with a wrapped layer, (class name, arguments), made from `module`
+    (keras.layers or pyapp.layers)."""
+    return {key: getattr(module, value[0])(**value[1]) if key == "layer" else value for key, value in args.items()}
 
 
 def sample_inputs(class_name: str, count: int = 4, seed: int = 0) -> list[np.ndarray]:
@@ -81,11 +96,15 @@ def keras_model(class_name: str):
 
     args, shapes, dtype = EXAMPLES[class_name]
     inputs = [keras.Input(shape, dtype=dtype) for shape in shapes]
-    layer = getattr(keras.layers, class_name)(**args)
+    layer = getattr(keras.layers, class_name)(**layer_arguments(args, keras.layers))
     x = layer(inputs if len(inputs) > 1 else inputs[0])
     outputs = keras.layers.Dense(2)(keras.layers.Flatten()(x) if len(x.shape) > 2 else x)
     model = keras.Model(inputs if len(inputs) > 1 else inputs[0], outputs)
     rng = np.random.default_rng(1)
-    model.set_weights([rng.normal(0, 0.5, w.shape).astype(np.float32) if "variance" not in w.path
+    model.set_weights([np.zeros(w.shape, w.dtype) if "int" in str(w.dtype)  # Normalization's count
+                       else rng.normal(0, 0.5, w.shape).astype(np.float32) if "variance" not in w.path
                        else rng.uniform(0.5, 1.5, w.shape).astype(np.float32) for w in model.weights])
+    for each in model.layers:
+        if hasattr(each, "finalize_state"):  # Normalization reads its weights then (Keras does it on loading)
+            each.finalize_state()
     return model

@@ -198,8 +198,8 @@ def test_wrong_weight_sizes(keras_models):
 
 def test_unknown_layer_class(keras_models, tmp_path):
     doc, files = _tfjs(keras_models)
-    doc["modelTopology"]["config"]["layers"][1]["class_name"] = "Bidirectional"
-    with pytest.raises(model_io.ConversionError, match="layer 'dense'.*'Bidirectional' is not supported"):
+    doc["modelTopology"]["config"]["layers"][1]["class_name"] = "GroupNormalization"
+    with pytest.raises(model_io.ConversionError, match="layer 'dense'.*'GroupNormalization' is not supported"):
         model_io.tfjs_to_keras(doc, files)
     # The same in a .keras file.
     data = Path(keras_models["dense"][0]).read_bytes()

@@ -14,7 +14,7 @@ from pyapp import io as model_io
 from pyapp import layers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from layer_examples import EXAMPLES, keras_model  # noqa: E402
+from layer_examples import EXAMPLES, keras_model, layer_arguments  # noqa: E402
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +37,7 @@ def test_each_layer_is_what_keras_3_builds_from_its_config(class_name):
     own config of it reads back into pyapp's config."""
     import keras
     args, shapes, _ = EXAMPLES[class_name]
-    ours = layers.TABLE[class_name](**args)
+    ours = layers.TABLE[class_name](**layer_arguments(args, layers))
     theirs = keras.layers.deserialize({"module": "keras.layers", "class_name": class_name, "config": ours.get_config(),
                                       "registered_name": None})
     batch_shapes = [(None, *shape) for shape in shapes]
@@ -45,7 +45,7 @@ def test_each_layer_is_what_keras_3_builds_from_its_config(class_name):
     ours.build(given)
     theirs.build(given)
     assert tuple(ours.output_shape) == tuple(theirs.compute_output_shape(given))
-    assert [(name, tuple(shape)) for name, shape in ours.weight_specs(given)] == [
+    assert [(name.rsplit("/", 1)[-1], tuple(shape)) for name, shape in ours.weight_specs(given)] == [
         (w.path.rsplit("/", 1)[-1], tuple(w.shape)) for w in theirs.weights]
     assert ours.count_params() == theirs.count_params()
     back = layers.TABLE[class_name].from_config(theirs.get_config())
@@ -161,3 +161,140 @@ def test_a_refused_keras_layer_says_why():
     with pytest.raises(model_io.ConversionError, match="'MaxPooling3D' is refused: TF.js 4.22's MaxPooling3D"):
         model_io.read_keras(_keras_bytes(model))
     assert set(layers.REFUSED).isdisjoint(layers.TABLE)
+
+
+# ---------------------------------------------------------------- wrappers, and layers TF.js lacks
+
+
+def test_wrappers_refuse_what_tfjs_cannot_run_and_name_it():
+    import keras
+
+    with pytest.raises(ValueError, match="merge_mode=None is not supported"):
+        layers.Bidirectional(layers.LSTM(2), merge_mode=None)
+    with pytest.raises(ValueError, match="merge_mode must be one of"):
+        layers.Bidirectional(layers.LSTM(2), merge_mode="max")
+    with pytest.raises(ValueError, match="wraps a recurrent layer.*got Dense"):
+        layers.Bidirectional(layers.Dense(2))
+    with pytest.raises(ValueError, match="go_backwards=False"):
+        layers.Bidirectional(layers.LSTM(2, go_backwards=True))
+    with pytest.raises(ValueError, match="backward_layer must be `layer` with go_backwards=True"):
+        layers.Bidirectional(layers.LSTM(2), backward_layer=layers.LSTM(3, go_backwards=True))
+    with pytest.raises(TypeError, match="layer must be a pyapp layer"):
+        layers.TimeDistributed("dense")
+    with pytest.raises(ValueError, match="rank 3 or more"):
+        layers.TimeDistributed(layers.Dense(2))(pyapp.Input((4,)))
+    odd = keras.layers.Bidirectional(keras.layers.LSTM(2), backward_layer=keras.layers.LSTM(
+        2, go_backwards=True, activation="relu"))
+    with pytest.raises(ValueError, match="backward_layer must be what Keras 3 makes"):
+        layers.Bidirectional.from_config(odd.get_config())
+    same = keras.layers.Bidirectional(keras.layers.LSTM(2), backward_layer=keras.layers.LSTM(2, go_backwards=True))
+    assert layers.Bidirectional.from_config(same.get_config()).layer.name.startswith("forward_")
+
+
+def test_wrappers_shapes_and_names_are_keras_3s():
+    bidirectional = layers.Bidirectional(layers.GRU(3, return_sequences=True), merge_mode="concat")
+    out = layers.TimeDistributed(layers.Dense(2))(bidirectional(pyapp.Input((5, 4))))
+    assert bidirectional.output_shape == (None, 5, 6) and out.shape == (None, 5, 2)
+    names = [name for name, _ in bidirectional.weight_specs(bidirectional.input_shape)]
+    assert names[0].startswith("forward_gru") and names[3].startswith("backward_gru") and len(names) == 6
+
+
+def test_subtract_takes_two_inputs():
+    a, b, c = pyapp.Input((3,)), pyapp.Input((3,)), pyapp.Input((3,))
+    assert layers.subtract([a, b]).shape == (None, 3)
+    with pytest.raises(ValueError, match="exactly 2 inputs"):
+        layers.Subtract()([a, b, c])
+
+
+@pytest.mark.parametrize("axis, batched", [(-1, False), (None, False), ((1, 2), False), (-1, True)])
+def test_normalization_adapts_as_keras_3_does(axis, batched):
+    """adapt() gives Keras' mean and variance, and a model with the layer predicts as Keras'
+    adapted layer computes, on the native engine."""
+    import keras
+
+    data = np.random.default_rng(3).normal(2, 3, size=(60, 3, 4))  # float64, as Keras takes it
+    theirs = keras.layers.Normalization(axis=axis)
+    # Keras adapts to batches through tf.data only (TensorFlow is not installed here): the
+    # whole array's statistics are what its running combination of batches computes.
+    theirs.adapt(data.astype(np.float32) if batched else data)
+    ours = layers.Normalization(axis=axis)
+    ours.adapt([data[i:i + 25].astype(np.float32) for i in range(0, 60, 25)] if batched else data)
+    mean, variance, count = ours.carried_weights
+    np.testing.assert_allclose(mean, np.asarray(theirs.adapt_mean), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(variance, np.asarray(theirs.adapt_variance), rtol=1e-5)
+    model = pyapp.Sequential([pyapp.Input((3, 4)), ours])
+    x = data[:5].astype(np.float32)
+    np.testing.assert_allclose(model.predict(x, verbose=0), np.asarray(theirs(x)), rtol=1e-5, atol=1e-5)
+
+
+def test_normalization_refuses_bad_arguments():
+    with pytest.raises(ValueError, match="both mean and variance"):
+        layers.Normalization(mean=[1.0])
+    with pytest.raises(ValueError, match="one shape"):
+        layers.Normalization(mean=[1.0, 2.0], variance=[1.0])
+    with pytest.raises(ValueError, match="were given"):
+        layers.Normalization(mean=1.0, variance=2.0).adapt(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="outside the input"):
+        layers.Normalization(axis=3)(pyapp.Input((4,)))
+    with pytest.raises(ValueError, match="invert must be True or False"):
+        layers.Normalization(invert="yes")
+
+
+@pytest.mark.parametrize("class_name", ["Normalization", "Bidirectional", "TimeDistributed", "Subtract"])
+def test_keras_reads_the_keras_file_pyapp_writes(class_name, tmp_path):
+    """.keras (Keras) -> pyapp.io -> .keras: Keras loads it with the same weights (an int32
+    count, nested layers' groups) and predicts the same."""
+    import keras
+
+    model = keras_model(class_name)
+    (tmp_path / "back.keras").write_bytes(model_io.write_keras(model_io.read_keras(_keras_bytes(model))))
+    back = keras.saving.load_model(tmp_path / "back.keras")
+    assert [w.dtype for w in back.weights] == [w.dtype for w in model.weights]
+    for before, after in zip(model.get_weights(), back.get_weights()):
+        assert np.array_equal(before, after)
+    from layer_examples import sample_inputs
+
+    x = sample_inputs(class_name)
+    x = x if len(x) > 1 else x[0]
+    np.testing.assert_allclose(back.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
+
+
+def test_resizing_and_center_crop_refuse_what_they_cannot_compute():
+    import keras
+
+    with pytest.raises(ValueError, match="interpolation must be 'bilinear' or 'nearest'"):
+        layers.Resizing(4, 4, interpolation="bicubic")
+    with pytest.raises(ValueError, match="pad_to_aspect_ratio=True is not supported"):
+        layers.Resizing(4, 4, pad_to_aspect_ratio=True)
+    with pytest.raises(ValueError, match="antialias=True is not supported"):
+        layers.Resizing(4, 4, antialias=True)
+    with pytest.raises(ValueError, match="data_format must be 'channels_last'"):
+        layers.CenterCrop(4, 4, data_format="channels_first")
+    with pytest.raises(ValueError, match="height must be a positive integer"):
+        layers.CenterCrop(0, 4)
+    with pytest.raises(ValueError, match="rank 4"):
+        layers.Resizing(4, 4)(pyapp.Input((8, 3)))
+    with pytest.raises(ValueError, match="pad_to_aspect_ratio=True cannot be expressed"):
+        layers.Resizing.from_config(keras.layers.Resizing(4, 4, pad_to_aspect_ratio=True).get_config())
+    assert layers.Resizing.from_config(keras.layers.Resizing(4, 4, fill_value=2.0).get_config()).height == 4
+
+
+def test_conv3d_transpose_is_refused_with_what_was_measured():
+    import keras
+
+    model = keras.Sequential([keras.Input((2, 3, 3, 2)), keras.layers.Conv3DTranspose(2, 3)])
+    with pytest.raises(model_io.ConversionError, match="'Conv3DTranspose' is refused: TF.js 4.22's Conv3DTranspose"):
+        model_io.read_keras(_keras_bytes(model))
+
+
+def test_conv_lstm2d_shapes_are_keras_3s_and_unroll_is_refused():
+    import keras
+
+    for args in ({"strides": 2}, {"padding": "same", "dilation_rate": 2, "return_sequences": True}):
+        ours = layers.ConvLSTM2D(3, (3, 2), **args)(pyapp.Input((4, 9, 8, 2)))
+        theirs = keras.layers.ConvLSTM2D(3, (3, 2), **args)(keras.Input((4, 9, 8, 2)))
+        assert ours.shape == tuple(theirs.shape)
+    with pytest.raises(ValueError, match="unroll=True is not supported"):
+        layers.ConvLSTM2D(2, 3, unroll=True)
+    with pytest.raises(ValueError, match="rank 5"):
+        layers.ConvLSTM2D(2, 3)(pyapp.Input((4, 4, 2)))
