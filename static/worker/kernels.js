@@ -1,7 +1,8 @@
 // Kernels that TF.js's WASM backend lacks. The gradients that training needs
 // (Conv2DBackpropFilter, the depthwise-convolution gradients, UnsortedSegmentSum) are
 // composed of WASM kernels in wasm_gradients.js, which also replaces the backend's own
-// Conv2DBackpropInput (a plain loop, ten times slower). Einsum, which no layer pyapp maps uses
+// Conv2DBackpropInput (a plain loop, ten times slower) and its matrix products with a
+// transposed operand (plain loops too, 5-20x slower; and its fused one is wrong). Einsum, which no layer pyapp maps uses
 // (only TF.js's MultiHeadAttention and EinsumDense, not in pyapp's layer table), is
 // borrowed from the CPU backend: its inputs are copied out of the WASM heap, the CPU
 // kernel runs, and the result is copied back.
@@ -41,8 +42,11 @@ export function addMissingWasmKernels(tf) {
   if (!tf.findBackend("wasm")) return [];
   const added = [];
   for (const [kernelName, kernelFunc] of Object.entries(wasmGradientKernels(tf))) {
-    if (tf.getKernel(kernelName, "wasm")) tf.unregisterKernel(kernelName, "wasm");
-    tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc });
+    // The backend's setupFunc binds its wasm function when the backend starts; the matrix
+    // products still call that function.
+    const backendKernel = tf.getKernel(kernelName, "wasm");
+    if (backendKernel) tf.unregisterKernel(kernelName, "wasm");
+    tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc, setupFunc: backendKernel && backendKernel.setupFunc });
     added.push(kernelName);
   }
   for (const kernelName of BORROWED) {

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-CASES = 52
+CASES = 60
 TOLERANCE = 1e-4
 
 
@@ -146,15 +146,39 @@ def _segment_case(rng):
             "cpu_comparable": len(ids_shape) == 1}
 
 
+def _matmul_case(rng, kernel):
+    """A product with at least one operand transposed (the untransposed one is XNNPACK's own);
+    the fused kernel with a bias and relu, as Dense's forward step runs it."""
+    transpose_a, transpose_b = [(True, False), (False, True), (True, True)][int(rng.integers(0, 3))]
+    batch, rows, inner, cols = (int(v) for v in rng.integers(1, 40, 4))
+    if kernel == "_FusedMatMul":
+        # As Dense runs it (tfjs-layers reshapes to 2-D). The backend adds a bias to the first
+        # matrix of a batch only, transposed or not: a bug off every layer's path, left alone.
+        batch = 1
+    a = rng.normal(size=(batch, inner, rows) if transpose_a else (batch, rows, inner)).astype(np.float32)
+    b = rng.normal(size=(batch, cols, inner) if transpose_b else (batch, inner, cols)).astype(np.float32)
+    inputs, attrs = {"a": a, "b": b}, {"transposeA": transpose_a, "transposeB": transpose_b}
+    if kernel == "_FusedMatMul":
+        inputs["bias"] = rng.normal(size=cols).astype(np.float32)
+        attrs.update(activation="relu", leakyreluAlpha=0)
+
+    def reference():
+        product = np.matmul(np.swapaxes(a, 1, 2) if transpose_a else a, np.swapaxes(b, 1, 2) if transpose_b else b)
+        return np.maximum(product + inputs["bias"], 0) if kernel == "_FusedMatMul" else product
+
+    return {"kernel": kernel, "inputs": inputs, "attrs": attrs, "reference": reference, "cpu_comparable": True}
+
+
 def random_cases(seed=15):
     rng = np.random.default_rng(seed)
     kernels = ["Conv2DBackpropFilter"] * 14 + ["Conv2DBackpropInput"] * 10 + ["DepthwiseConv2dNativeBackpropFilter"] * 10 + \
-        ["DepthwiseConv2dNativeBackpropInput"] * 10 + ["UnsortedSegmentSum"] * 8
+        ["DepthwiseConv2dNativeBackpropInput"] * 10 + ["UnsortedSegmentSum"] * 8 + ["BatchMatMul"] * 5 + ["_FusedMatMul"] * 3
     cases = []
     for kernel in kernels:
         case = None
         while case is None:
-            case = _segment_case(rng) if kernel == "UnsortedSegmentSum" else _conv_case(rng, kernel)
+            case = _segment_case(rng) if kernel == "UnsortedSegmentSum" else \
+                _matmul_case(rng, kernel) if kernel.endswith("MatMul") else _conv_case(rng, kernel)
         cases.append(case)
     return cases
 
@@ -162,18 +186,20 @@ def random_cases(seed=15):
 def test_random_cases_cover_the_attributes():
     cases = random_cases()
     assert len(cases) == CASES
-    convs = [c for c in cases if c["kernel"] != "UnsortedSegmentSum"]
+    convs = [c for c in cases if "Conv" in c["kernel"]]
     assert {str(c["attrs"]["pad"])[:5] for c in convs} >= {"same", "valid", "[[0, "}
     assert any(max(c["attrs"]["strides"]) > 1 for c in convs) and any(max(c["dilations"]) > 1 for c in convs)
     assert any(c["attrs"].get("dataFormat") == "NCHW" for c in convs)
     assert any(c["x_shape"][0] > 1 for c in convs) and any(c["filter_shape"][3] > 1 for c in convs if c["depthwise"])
     assert any((c["inputs"]["segmentIds"] < 0).any() for c in cases if c["kernel"] == "UnsortedSegmentSum")
+    products = [(c["kernel"], c["attrs"]["transposeA"], c["attrs"]["transposeB"]) for c in cases if c["kernel"].endswith("MatMul")]
+    assert {(a, b) for _, a, b in products} == {(True, False), (False, True), (True, True)}
 
 
 def test_references_are_numeric_gradients():
     """The float64 references equal central differences of the forward convolution."""
     rng = np.random.default_rng(1)
-    for case in [c for c in random_cases() if c["kernel"] != "UnsortedSegmentSum"][::5]:
+    for case in [c for c in random_cases() if "Conv" in c["kernel"]][::5]:
         x, w = rng.normal(size=case["x_shape"]), rng.normal(size=case["filter_shape"])
         dy = case["dy"].astype(float)  # NHWC, as conv() is
         by_input = case["kernel"].endswith("BackpropInput")
