@@ -431,8 +431,8 @@ def runtime_files() -> dict[str, Path]:
 
 # An app folder's page (build.py app, the IDE's Export app…): its files by their path in
 # the app, and in dist/. Its runtime is dist's: runtime_files() and the worker.
-APP_PAGE = {"index.html": "standalone/index.html", "app.js": "standalone/app.js", "style.css": "style.css",
-            "standalone.css": "standalone/standalone.css", "vendor/tfjs-vis.umd.min.js": "vendor/tfjs-vis.umd.min.js"}
+APP_PAGE = {"index.html": "standalone/index.html", "boot.js": "boot.js", "app.js": "standalone/app.js",
+            "style.css": "style.css", "standalone.css": "standalone/standalone.css", "vendor/tfjs-vis.umd.min.js": "vendor/tfjs-vis.umd.min.js"}
 
 
 def app_shell() -> dict:
@@ -554,10 +554,10 @@ def build(pyodide_dist: Path | None = None) -> None:
 
     write_lock(lock, shipped, wheels, DIST / "pyodide" / "pyodide-lock.json")
     files["pyodide/pyodide-lock.json"] = DIST / "pyodide" / "pyodide-lock.json"
-    bundle_js(DIST, {"app.js": STATIC / "app" / "main.js", "worker.js": STATIC / "worker" / "worker.js",
-                     "standalone/app.js": STATIC / "standalone" / "main.js"})
+    bundle_js(DIST, {"boot.js": STATIC / "boot" / "main.js", "app.js": STATIC / "app" / "main.js",
+                     "worker.js": STATIC / "worker" / "worker.js", "standalone/app.js": STATIC / "standalone" / "main.js"})
     files["worker.js"] = DIST / "worker.js"
-    files |= {"standalone/app.js": DIST / "standalone" / "app.js",
+    files |= {"boot.js": DIST / "boot.js", "standalone/app.js": DIST / "standalone" / "app.js",
               "vendor/tfjs-vis.umd.min.js": NODE_MODULES / "@tensorflow" / "tfjs-vis" / "dist" / "tfjs-vis.umd.min.js",
               "style.css": STATIC / "style.css", "standalone/index.html": STATIC / "standalone" / "index.html",
               "standalone/standalone.css": STATIC / "standalone" / "standalone.css"}

@@ -3,9 +3,11 @@
 // pyappAssetLoaded(name, base64); a <script> tag is the one way a file:// page can load
 // another file, so we add one per file, on demand, and hand the bytes to the worker.
 
-const waiting = new Map();
+// Both the boot script and the page's bundle include this module, and a file the one asked
+// for may arrive after the other ran: they share one table of files awaited, by a global.
+const waiting = (self.pyappAssetsAwaited ??= new Map());
 
-self.pyappAssetLoaded = (name, base64) => {
+self.pyappAssetLoaded ??= (name, base64) => {
   const entry = waiting.get(name);
   if (entry) entry.resolve(base64);
 };

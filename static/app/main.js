@@ -8,6 +8,7 @@
 //   await window.pyapp.offline                -> "ready" once served files are kept for offline use
 //   window.pyapp.timeline()                   -> {readyAt, phases: [{name, lane, start, end}]}, ms since navigation
 import { PythonSession, openedFromDisk } from "./session.js";
+import { optionsFromAddress } from "./worker_start.js";
 import { mountStatus } from "./status.js";
 import { mountIDE } from "./ide.js";
 import { mountDownloads } from "./downloads.js";
@@ -17,9 +18,8 @@ import { mountPageModels } from "./page_models.js";
 import { mountAudio } from "./audio.js";
 import { keepForOffline } from "./offline.js";
 
-const query = new URLSearchParams(location.search);
 // ?backend=wasm asks for a TF.js backend; ?snapshot=off starts Python cold every time.
-const session = new PythonSession({ backend: query.get("backend"), snapshots: query.get("snapshot") !== "off" });
+const session = new PythonSession(optionsFromAddress());
 
 window.pyapp = {
   session,

@@ -4,10 +4,11 @@
 // Stop interrupt Python in place (KeyboardInterrupt, state kept). From disk there is no
 // SharedArrayBuffer: Stop ends the worker and starts a new session, and says so.
 import { loadAsset } from "./assets.js";
-import { newStopClaim, pageSignals, resetStopClaim } from "../worker/stop_claim.js";
+import { pageSignals, resetStopClaim } from "../worker/stop_claim.js";
 import { StartupTimeline } from "./timeline.js";
+import { canInterrupt, createWorker, openedFromDisk, startWorker, takeEarlyWorker, workerPlace } from "./worker_start.js";
 
-export const openedFromDisk = location.protocol === "file:";
+export { openedFromDisk };
 
 // How long Stop waits for the worker to answer (it cannot while Python runs bytecode), and
 // for an interrupted program to end before it restarts the session.
@@ -21,22 +22,6 @@ const SIGNAL_AGAIN_MS = 250;
 // for the next start (static/worker/snapshot.js): it must not compete with a first run.
 const SNAPSHOT_IDLE_MS = 2000;
 
-function distBaseURL() {
-  return new URL(".", location.href).href;
-}
-
-// Served, the worker at once; from disk, a promise of it (its script is read first).
-function createWorker() {
-  if (!openedFromDisk) return new Worker("worker.js");
-  // file:// pages cannot start workers from files; a blob worker they can.
-  return loadAsset("worker.js").then((source) => {
-    const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
-    const worker = new Worker(url);
-    URL.revokeObjectURL(url);
-    return worker;
-  });
-}
-
 export class PythonSession extends EventTarget {
   // `snapshots`: start Python from a kept memory snapshot, and keep one after a cold start.
   constructor({ backend = null, snapshots = true } = {}) {
@@ -44,7 +29,7 @@ export class PythonSession extends EventTarget {
     this.backend = backend;
     this.snapshots = snapshots;
     this.snapshotKept = null; // settles with {bytes} or {message} once a snapshot was taken
-    this.canInterrupt = Boolean(self.crossOriginIsolated && self.SharedArrayBuffer);
+    this.canInterrupt = canInterrupt;
     this.state = "stopped";
     this.info = null;
     this.nextId = 1;
@@ -55,6 +40,7 @@ export class PythonSession extends EventTarget {
     this.startupTasks = [];
     this.memory = null;
     this.timeline = new StartupTimeline();
+    this.constructedAt = performance.now(); // the page's script runs: it made this session
     // From disk the worker can read no file: it asks for each runtime file by name.
     this.handle("asset", async ({ name }) => {
       const bytes = await loadAsset(name);
@@ -86,15 +72,10 @@ export class PythonSession extends EventTarget {
   }
 
   async _boot() {
+    // The first start takes the worker the page's boot script started, if any.
+    const early = this.worker ? null : takeEarlyWorker({ backend: this.backend, snapshots: this.snapshots });
     if (this.worker) this.timeline.begin(performance.now()); // a restart: timed from now
-    this.timeline.mark("session started");
     this._setState("loading");
-    // Served, no await before the worker is told to start: it boots while the page mounts.
-    const made = createWorker();
-    const worker = made instanceof Worker ? made : await made;
-    this.worker = worker;
-    this.interruptBuffer = this.canInterrupt ? new Uint8Array(new SharedArrayBuffer(1)) : null;
-    this.stopClaim = this.canInterrupt ? newStopClaim() : null;
     const ready = new Promise((resolve, reject) => {
       this._bootDone = { resolve, reject };
     });
@@ -102,18 +83,22 @@ export class PythonSession extends EventTarget {
     this.tfjsReady = new Promise((resolve) => {
       this._tfjsDone = resolve;
     });
-    worker.onmessage = (event) => this._onMessage(event.data);
-    worker.onerror = (event) => this._fail(new Error(event.message || "the Python worker failed to start"));
-    worker.postMessage({
-      type: "init",
-      mode: openedFromDisk ? "file" : "http",
-      baseURL: distBaseURL(),
-      interruptBuffer: this.interruptBuffer,
-      stopClaim: this.stopClaim,
-      backend: this.backend,
-      snapshots: this.snapshots,
-    });
-    this.timeline.mark("worker created");
+    const listen = (worker) => {
+      this.worker = worker;
+      worker.onmessage = (event) => this._onMessage(event.data);
+      worker.onerror = (event) => this._fail(new Error(event.message || "the Python worker failed to start"));
+    };
+    // Served, no await before the worker is told to start: it boots while the page mounts.
+    const started = early ? await early.starting : await startWorker({ backend: this.backend, snapshots: this.snapshots }, listen);
+    if (early) {
+      listen(started.worker);
+      for (const message of early.held.splice(0)) this._onMessage(message);
+    }
+    this.interruptBuffer = started.interruptBuffer;
+    this.stopClaim = started.stopClaim;
+    this.timeline.mark("session started", started.startedAt);
+    this.timeline.mark("worker created", started.createdAt);
+    if (early) this.timeline.addPagePhase("page's script, beside the worker", "scripts", started.createdAt, this.constructedAt);
     this.info = await ready;
     // Before anyone runs code: the user's own packages and data files go back in.
     for (const task of this.startupTasks) {
@@ -147,7 +132,7 @@ export class PythonSession extends EventTarget {
         else if (data.type === "fatal") resolve({ message: data.message });
       };
       worker.onerror = (event) => resolve({ message: event.message || "the snapshot worker failed" });
-      worker.postMessage({ type: "make-snapshot", mode: openedFromDisk ? "file" : "http", baseURL: distBaseURL() });
+      worker.postMessage({ type: "make-snapshot", ...workerPlace() });
     });
     worker.terminate();
     if (outcome.message) console.warn(`Python's snapshot was not kept: ${outcome.message}`);
@@ -190,6 +175,7 @@ export class PythonSession extends EventTarget {
         this.timeline.add(message.phases);
         break;
       case "ready":
+        this.info = message.info; // "tfjs-ready" may follow before _boot resumes
         this._bootDone.resolve(message.info);
         break;
       case "tfjs-ready":

@@ -10,7 +10,7 @@
 
 // Milestone -> the phase that ends at it, in the order they happen.
 const CRITICAL_PATH = [
-  ["session started", "page: HTML, CSS and scripts"],
+  ["session started", "page: HTML up to the worker's start"],
   ["worker created", "worker created"],
   ["worker running", "worker script started"],
   ["runtime scripts run", "Pyodide's scripts"],
@@ -33,10 +33,16 @@ export class StartupTimeline {
     this.phases = [];
   }
 
-  // A milestone on the page's own clock.
-  mark(name) {
-    this.milestones.set(name, performance.now());
-    performance.mark(`pyapp: ${name}`);
+  // A milestone on the page's own clock: now, or at `at` (a performance.now() time).
+  mark(name, at = performance.now()) {
+    this.milestones.set(name, at);
+    performance.mark(`pyapp: ${name}`, { startTime: at });
+  }
+
+  // A phase of the page's own, on its clock.
+  addPagePhase(name, lane, start, end) {
+    this.phases.push({ name, lane, start, end });
+    performance.measure(`pyapp ${lane}: ${name}`, { start, end });
   }
 
   // Phases from the worker, in wall-clock time.

@@ -8,6 +8,7 @@
 //   await window.pyapp.runPython(code)   -> {result, stdout, stderr, error}
 //   window.pyapp.timeline()              -> the start-up timeline, as the IDE's
 import { PythonSession, openedFromDisk } from "../app/session.js";
+import { optionsFromAddress } from "../app/worker_start.js";
 import { mountStatus } from "../app/status.js";
 import { Transcript } from "../app/output.js";
 import { mountDownloads } from "../app/downloads.js";
@@ -25,7 +26,7 @@ const stopButton = root.querySelector("[data-stop]");
 const againButton = root.querySelector("[data-run-again]");
 root.querySelector("[data-app-summary]").textContent = config.summary;
 
-const session = new PythonSession({ backend: new URLSearchParams(location.search).get("backend") });
+const session = new PythonSession(optionsFromAddress());
 session.addEventListener("stream", ({ detail }) => {
   if (detail.source === "run") output.stream(detail.stream, detail.text);
 });
