@@ -259,23 +259,31 @@ function compile(model, optimizer, spec) {
   const several = spec.outputs.length > 1;
   const prefix = (i) => (several ? spec.outputs[i] + "_" : "");
   const losses = spec.losses.map(lossFunction);
-  const tfjsLosses = losses.map((loss, i) => (t, p) => tf.mul(loss(t, p), spec.weights[i]));
+  // (a weight of 1 costs no multiply, forward and backward, at every step)
+  const tfjsLosses = losses.map((loss, i) => (spec.weights[i] === 1 ? loss : (t, p) => tf.mul(loss(t, p), spec.weights[i])));
   const states = [];
   const metricFns = spec.outputs.map(() => []);
   const names = ["loss"]; // model.metricsNames' Keras names, in the order TF.js makes them
-  const batchValued = [true]; // whether TF.js logs each of them as the batch's own value (the metrics' are running)
+  const batchValued = [true]; // whether TF.js logs each of them as the batch's own value (stateful metrics' are running)
   const stateByName = {};
   if (several) spec.outputs.forEach(() => (names.push(null), batchValued.push(true))); // TF.js's own are weighted: replaced below
   spec.metrics.forEach((metrics, i) => {
     for (const metric of metrics) {
-      const state = makeState(metric);
-      const update = (t, p) => state.update(t, p);
-      Object.defineProperty(update, "name", { value: `pyapp_metric_${states.length}` });
+      // A mean of per-sample values needs no state: TF.js takes each batch's mean and its
+      // BaseLogger the epoch's mean weighted by batch sizes, which is Keras' Mean over the
+      // epoch, for the ops of TF.js's own metrics. The others keep their state in variables.
+      const stateful = metric.fn in STATEFUL;
+      const state = stateful ? makeState(metric) : null;
+      const compute = FUNCTIONS[metric.fn];
+      const update = stateful ? (t, p) => state.update(t, p) : (t, p) => compute(t, p, metric.args);
+      Object.defineProperty(update, "name", { value: `pyapp_metric_${metricFns.flat().length}` });
       metricFns[i].push(update);
       names.push(prefix(i) + metric.name);
-      batchValued.push(false);
-      stateByName[prefix(i) + metric.name] = state;
-      states.push(state);
+      batchValued.push(!stateful);
+      if (stateful) {
+        stateByName[prefix(i) + metric.name] = state;
+        states.push(state);
+      }
     }
     if (several) { // the output's loss unweighted, as Keras logs it
       const unweighted = (t, p) => losses[i](t, p);
@@ -301,8 +309,8 @@ function compile(model, optimizer, spec) {
     // TF.js's log keys whose Keras batch logs are running means of TF.js's batch values.
     batchMeans: tfjsNames.filter((name, i) => names[i] && batchValued[i]),
     reset: () => states.forEach((state) => state.reset()),
-    // An epoch's logs from fit's history; a metric's value is its state's, over every sample
-    // of the epoch (as Keras: AUC, precision, recall and RMSE are not means of batch values).
+    // An epoch's logs from fit's history; a stateful metric's value is its state's, over every
+    // sample of the epoch (as Keras: AUC, precision, recall and RMSE are not means of batch values).
     epochLogs(history) {
       const logs = {};
       tfjsNames.forEach((name, i) => {
