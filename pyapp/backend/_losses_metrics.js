@@ -1,10 +1,10 @@
 // Keras 3's losses and metrics as TF.js functions, keyed by Keras' function names, and the
-// compile and evaluate that use them. pyapp/losses.py and pyapp/metrics.py hold the names,
+// compile, fit's epoch and evaluate that use them. pyapp/losses.py and pyapp/metrics.py hold the names,
 // arguments and defaults; this file holds only the arithmetic, written after Keras 3's own
 // (keras/src/losses/losses.py, keras/src/metrics/), so that the page's numbers are Keras'.
 // Python evaluates it once per session: new Function("tf", source)(tf).
 //
-// Everything stays in TF.js: fit's batch loop calls these functions, never Python.
+// Everything stays in TF.js: fit's batch loop (fitEpoch below) calls these functions, never Python.
 
 const EPSILON = 1e-7; // keras.backend.epsilon()
 
@@ -296,33 +296,67 @@ function compile(model, optimizer, spec) {
   // (TF.js applies a list of metrics to every output: several outputs take a dict by name.)
   const metrics = several ? Object.fromEntries(spec.outputs.map((name, i) => [name, metricFns[i]])) : metricFns[0];
   model.compile({ optimizer, loss: several ? tfjsLosses : tfjsLosses[0], metrics });
-  // fit checks each target against its output's shape, except for TF.js's own sparse loss;
-  // ours takes integer labels too: a last axis of 1 where the output has the classes.
   const trained = layersModel(model);
-  spec.losses.forEach(({ fn }, i) => {
-    const shape = trained.feedOutputShapes[i];
-    if (fn === "sparse_categorical_crossentropy") trained.feedOutputShapes[i] = [...shape.slice(0, -1), 1];
-  });
   const tfjsNames = Array.from(model.metricsNames);
+  const train = trained.makeTrainFunction(); // one step; it reads the weights to train at each call
   return {
     names: Object.fromEntries(tfjsNames.map((name, i) => [name, names[i]]).filter(([, keras]) => keras)),
     // TF.js's log keys whose Keras batch logs are running means of TF.js's batch values.
     batchMeans: tfjsNames.filter((name, i) => names[i] && batchValued[i]),
-    reset: () => states.forEach((state) => state.reset()),
-    // An epoch's logs from fit's history; a stateful metric's value is its state's, over every
-    // sample of the epoch (as Keras: AUC, precision, recall and RMSE are not means of batch values).
-    epochLogs(history) {
-      const logs = {};
-      tfjsNames.forEach((name, i) => {
-        if (names[i]) logs[names[i]] = history.history[name].at(-1);
-      });
-      for (const [name, state] of Object.entries(stateByName)) logs[name] = tf.tidy(() => state.result().dataSync()[0]);
-      return logs;
-    },
+    fitEpoch: (xs, ys, order, batchSize, hooks) => fitEpoch(trained, train, tfjsNames, names, stateByName, xs, ys,
+      order, batchSize, hooks),
     evaluate: (xs, ys, batchSize, onBatchBegin, onBatchEnd) =>
       evaluate(model, spec, losses, xs, ys, batchSize, onBatchBegin, onBatchEnd),
     dispose: () => states.forEach((state) => state.dispose()),
   };
+}
+
+// One epoch of training, TF.js's fitLoop (tfjs-layers training.ts) without what costs there:
+// the batches are gathered from `order` (an int32 tensor1d, the epoch's shuffle; null: in
+// order, sliced), so that a shuffle costs no copy of the data set besides the batches fit
+// gathers anyway, and no fit call is set up per epoch. The batch values are read once, at
+// the epoch's end (or per batch, if hooks.onBatchEnd wants them). Returns the epoch's logs
+// by Keras' names: the loss and mean metrics as TF.js's BaseLogger averages them (weighted
+// by batch size, which is Keras' Mean over the epoch's samples), a stateful metric's value
+// from its state, over every sample (AUC, precision, recall and RMSE are not means of batch
+// values). hooks.onBatchBegin(batch) and hooks.onBatchEnd(batch, logs by TF.js's names,
+// with `size`) as TF.js's callbacks; model.stopTraining ends the epoch after a batch.
+async function fitEpoch(trained, train, tfjsNames, names, stateByName, xs, ys, order, batchSize, hooks) {
+  Object.values(stateByName).forEach((state) => state.reset());
+  const count = xs[0].shape[0];
+  const batches = []; // per batch: [size, scalars in tfjsNames' order]
+  try {
+    for (let batch = 0, start = 0; start < count && !trained.stopTraining; batch += 1, start += batchSize) {
+      const size = Math.min(batchSize, count - start);
+      if (hooks.onBatchBegin) hooks.onBatchBegin(batch);
+      const outs = tf.tidy(() => {
+        const ids = order && order.slice(start, size);
+        const take = (t) => (ids ? tf.gather(t, ids) : t.slice(start, size));
+        return train([...xs.map(take), ...ys.map(take)]);
+      });
+      batches.push([size, outs]);
+      if (hooks.onBatchEnd) {
+        const values = tf.tidy(() => tf.stack(outs).dataSync());
+        hooks.onBatchEnd(batch, Object.fromEntries([["batch", batch], ["size", size],
+          ...tfjsNames.map((name, i) => [name, values[i]])]));
+      }
+    }
+    const logs = {};
+    if (batches.length) {
+      const values = tf.tidy(() => tf.stack(batches.flatMap(([, outs]) => outs)).dataSync());
+      const seen = batches.reduce((sum, [size]) => sum + size, 0);
+      tfjsNames.forEach((name, i) => {
+        if (!names[i]) return;
+        let total = 0;
+        batches.forEach(([size], b) => { total += values[b * tfjsNames.length + i] * size; });
+        logs[names[i]] = total / seen;
+      });
+    }
+    for (const [name, state] of Object.entries(stateByName)) logs[name] = tf.tidy(() => state.result().dataSync()[0]);
+    return logs;
+  } finally {
+    batches.forEach(([, outs]) => tf.dispose(outs));
+  }
 }
 
 // Keras' evaluate: the loss (weighted sum of the outputs' losses, plus the layers'
