@@ -314,48 +314,57 @@ function compile(model, optimizer, spec) {
 // One epoch of training, TF.js's fitLoop (tfjs-layers training.ts) without what costs there:
 // the batches are gathered from `order` (an int32 tensor1d, the epoch's shuffle; null: in
 // order, sliced), so that a shuffle costs no copy of the data set besides the batches fit
-// gathers anyway, and no fit call is set up per epoch. The batch values are read once, at
-// the epoch's end (or per batch, if hooks.onBatchEnd wants them). Returns the epoch's logs
-// by Keras' names: the loss and mean metrics as TF.js's BaseLogger averages them (weighted
-// by batch size, which is Keras' Mean over the epoch's samples), a stateful metric's value
-// from its state, over every sample (AUC, precision, recall and RMSE are not means of batch
-// values). hooks.onBatchBegin(batch) and hooks.onBatchEnd(batch, logs by TF.js's names,
-// with `size`) as TF.js's callbacks; model.stopTraining ends the epoch after a batch.
+// gathers anyway, and no fit call is set up per epoch. The batch values are read in one go
+// every READ_EVERY batches (or each batch, if hooks.onBatchEnd wants them), not added up in
+// tensors. Returns the epoch's logs by Keras' names: the loss and mean metrics averaged as
+// TF.js's BaseLogger does (weighted by batch size, which is Keras' Mean over the epoch's
+// samples), a stateful metric's value from its state, over every sample (AUC, precision,
+// recall and RMSE are not means of batch values). hooks.onBatchBegin(batch) and
+// hooks.onBatchEnd(batch, logs by TF.js's names, with `size`) as TF.js's callbacks;
+// model.stopTraining ends the epoch after a batch.
+const READ_EVERY = 64; // batches: a few reads per epoch, and few tensors kept meanwhile
 async function fitEpoch(trained, train, tfjsNames, names, stateByName, xs, ys, order, batchSize, hooks) {
   Object.values(stateByName).forEach((state) => state.reset());
   const count = xs[0].shape[0];
-  const batches = []; // per batch: [size, scalars in tfjsNames' order]
+  const totals = tfjsNames.map(() => 0);
+  let seen = 0;
+  let unread = []; // [size, the step's scalars in tfjsNames' order] of each batch not read yet
+  const read = () => {
+    const values = tf.tidy(() => tf.stack(unread.flatMap(([, outs]) => outs)).dataSync());
+    unread.forEach(([size, outs], b) => {
+      seen += size;
+      tfjsNames.forEach((_, i) => { totals[i] += values[b * tfjsNames.length + i] * size; });
+      tf.dispose(outs);
+    });
+    unread = [];
+    return values;
+  };
   try {
     for (let batch = 0, start = 0; start < count && !trained.stopTraining; batch += 1, start += batchSize) {
       const size = Math.min(batchSize, count - start);
       if (hooks.onBatchBegin) hooks.onBatchBegin(batch);
-      const outs = tf.tidy(() => {
+      unread.push([size, tf.tidy(() => {
         const ids = order && order.slice(start, size);
         const take = (t) => (ids ? tf.gather(t, ids) : t.slice(start, size));
         return train([...xs.map(take), ...ys.map(take)]);
-      });
-      batches.push([size, outs]);
+      })]);
       if (hooks.onBatchEnd) {
-        const values = tf.tidy(() => tf.stack(outs).dataSync());
+        const values = read();
         hooks.onBatchEnd(batch, Object.fromEntries([["batch", batch], ["size", size],
           ...tfjsNames.map((name, i) => [name, values[i]])]));
+      } else if (unread.length === READ_EVERY) {
+        read();
       }
     }
+    if (unread.length) read();
     const logs = {};
-    if (batches.length) {
-      const values = tf.tidy(() => tf.stack(batches.flatMap(([, outs]) => outs)).dataSync());
-      const seen = batches.reduce((sum, [size]) => sum + size, 0);
-      tfjsNames.forEach((name, i) => {
-        if (!names[i]) return;
-        let total = 0;
-        batches.forEach(([size], b) => { total += values[b * tfjsNames.length + i] * size; });
-        logs[names[i]] = total / seen;
-      });
-    }
+    tfjsNames.forEach((name, i) => {
+      if (names[i] && seen) logs[names[i]] = totals[i] / seen;
+    });
     for (const [name, state] of Object.entries(stateByName)) logs[name] = tf.tidy(() => state.result().dataSync()[0]);
     return logs;
   } finally {
-    batches.forEach(([, outs]) => tf.dispose(outs));
+    unread.forEach(([, outs]) => tf.dispose(outs));
   }
 }
 
