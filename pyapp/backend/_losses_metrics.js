@@ -1,10 +1,10 @@
 // Keras 3's losses and metrics as TF.js functions, keyed by Keras' function names, and the
-// compile, fit's epoch and evaluate that use them. pyapp/losses.py and pyapp/metrics.py hold the names,
-// arguments and defaults; this file holds only the arithmetic, written after Keras 3's own
-// (keras/src/losses/losses.py, keras/src/metrics/), so that the page's numbers are Keras'.
-// Python evaluates it once per session: new Function("tf", source)(tf).
+// compile, fit's epoch and evaluate that use them. pyapp/losses.py and pyapp/metrics.py hold
+// the names, arguments and defaults; this file holds only the arithmetic, written after
+// Keras 3's own (keras/src/losses/losses.py, keras/src/metrics/), so that the page's numbers
+// are Keras'. Python evaluates it once per session: new Function("tf", source)(tf).
 //
-// Everything stays in TF.js: fit's batch loop (fitEpoch below) calls these functions, never Python.
+// Everything stays in TF.js: fit's batch loop (fitEpoch) calls these functions, never Python.
 
 const EPSILON = 1e-7; // keras.backend.epsilon()
 
@@ -260,7 +260,8 @@ function compile(model, optimizer, spec) {
   const prefix = (i) => (several ? spec.outputs[i] + "_" : "");
   const losses = spec.losses.map(lossFunction);
   // (a weight of 1 costs no multiply, forward and backward, at every step)
-  const tfjsLosses = losses.map((loss, i) => (spec.weights[i] === 1 ? loss : (t, p) => tf.mul(loss(t, p), spec.weights[i])));
+  const tfjsLosses = losses.map((loss, i) =>
+    (spec.weights[i] === 1 ? loss : (t, p) => tf.mul(loss(t, p), spec.weights[i])));
   const states = [];
   const metricFns = spec.outputs.map(() => []);
   const names = ["loss"]; // model.metricsNames' Keras names, in the order TF.js makes them

@@ -226,8 +226,8 @@ def fit(handle: TfjsModel, model, xs, ys, validation, *, batch_size, epochs, ini
 
 # The batch hooks that stay in JavaScript: each step's learning rate from a table, running
 # means of the batch logs in `means` (Keras' batch logs; the step's are the batch's own; the
-# stateful metrics' logs are running values already), and calls into Python at the batches that need
-# them: every one, or at most every `interval` ms.
+# stateful metrics' logs are running values already), and calls into Python at the batches
+# that need them: every one, or at most every `interval` ms.
 _JS_HELPERS = """
 const setRate = (optimizer, rate) => {
   if (optimizer.setLearningRate) optimizer.setLearningRate(rate);  // SGD keeps the rate as a tensor
