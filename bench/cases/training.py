@@ -170,16 +170,23 @@ def run(harness, runs, quick):
                 if quick and (kind != "mlp" or backend == "webgl"):
                     continue
                 constants = {"BACKEND": backend, "KIND": kind, "EPOCHS": epochs, "BATCH": BATCHES[kind]}
-                for variant, code in (("plain-tfjs", PLAIN_TFJS), ("pyapp", PYAPP)):
-                    speeds, accuracies = [], []
-                    for _ in range(runs):
+                variants = {"plain-tfjs": PLAIN_TFJS, "pyapp": PYAPP}
+                measured = {variant: ([], []) for variant in variants}
+                # The two take turns, each going first in every other run, so that the load of
+                # this shared machine falls on both alike; the ratio of their medians is the figure.
+                for run_index in range(runs):
+                    for variant in sorted(variants, reverse=bool(run_index % 2)):
+                        if variant not in measured:
+                            continue
                         try:
-                            speed, accuracy = in_page(page, code, **constants)
+                            speed, accuracy = in_page(page, variants[variant], **constants)
                         except RuntimeError as error:
                             print(f"[bench] training {kind} {variant} {label}: {str(error).splitlines()[-1]}")
-                            break
-                        speeds.append(speed)
-                        accuracies.append(accuracy)
+                            del measured[variant]
+                            continue
+                        measured[variant][0].append(speed)
+                        measured[variant][1].append(accuracy)
+                for variant, (speeds, accuracies) in measured.items():
                     if speeds:
                         if variant == "plain-tfjs":
                             plain_speeds[kind, label] = sorted(speeds)[len(speeds) // 2]

@@ -1,10 +1,10 @@
 // Keras 3's losses and metrics as TF.js functions, keyed by Keras' function names, and the
-// compile and evaluate that use them. pyapp/losses.py and pyapp/metrics.py hold the names,
-// arguments and defaults; this file holds only the arithmetic, written after Keras 3's own
-// (keras/src/losses/losses.py, keras/src/metrics/), so that the page's numbers are Keras'.
-// Python evaluates it once per session: new Function("tf", source)(tf).
+// compile, fit's epoch and evaluate that use them. pyapp/losses.py and pyapp/metrics.py hold
+// the names, arguments and defaults; this file holds only the arithmetic, written after
+// Keras 3's own (keras/src/losses/losses.py, keras/src/metrics/), so that the page's numbers
+// are Keras'. Python evaluates it once per session: new Function("tf", source)(tf).
 //
-// Everything stays in TF.js: fit's batch loop calls these functions, never Python.
+// Everything stays in TF.js: fit's batch loop (fitEpoch) calls these functions, never Python.
 
 const EPSILON = 1e-7; // keras.backend.epsilon()
 
@@ -260,23 +260,32 @@ function compile(model, optimizer, spec) {
   const several = spec.outputs.length > 1;
   const prefix = (i) => (several ? spec.outputs[i] + "_" : "");
   const losses = spec.losses.map(lossFunction);
-  const tfjsLosses = losses.map((loss, i) => (t, p) => tf.mul(loss(t, p), spec.weights[i]));
+  // (a weight of 1 costs no multiply, forward and backward, at every step)
+  const tfjsLosses = losses.map((loss, i) =>
+    (spec.weights[i] === 1 ? loss : (t, p) => tf.mul(loss(t, p), spec.weights[i])));
   const states = [];
   const metricFns = spec.outputs.map(() => []);
   const names = ["loss"]; // model.metricsNames' Keras names, in the order TF.js makes them
-  const batchValued = [true]; // whether TF.js logs each of them as the batch's own value (the metrics' are running)
+  const batchValued = [true]; // whether TF.js logs each of them as the batch's own value (stateful metrics' are running)
   const stateByName = {};
   if (several) spec.outputs.forEach(() => (names.push(null), batchValued.push(true))); // TF.js's own are weighted: replaced below
   spec.metrics.forEach((metrics, i) => {
     for (const metric of metrics) {
-      const state = makeState(metric);
-      const update = (t, p) => state.update(t, p);
-      Object.defineProperty(update, "name", { value: `pyapp_metric_${states.length}` });
+      // A mean of per-sample values needs no state: TF.js takes each batch's mean and its
+      // BaseLogger the epoch's mean weighted by batch sizes, which is Keras' Mean over the
+      // epoch, for the ops of TF.js's own metrics. The others keep their state in variables.
+      const stateful = metric.fn in STATEFUL;
+      const state = stateful ? makeState(metric) : null;
+      const compute = FUNCTIONS[metric.fn];
+      const update = stateful ? (t, p) => state.update(t, p) : (t, p) => compute(t, p, metric.args);
+      Object.defineProperty(update, "name", { value: `pyapp_metric_${metricFns.flat().length}` });
       metricFns[i].push(update);
       names.push(prefix(i) + metric.name);
-      batchValued.push(false);
-      stateByName[prefix(i) + metric.name] = state;
-      states.push(state);
+      batchValued.push(!stateful);
+      if (stateful) {
+        stateByName[prefix(i) + metric.name] = state;
+        states.push(state);
+      }
     }
     if (several) { // the output's loss unweighted, as Keras logs it
       const unweighted = (t, p) => losses[i](t, p);
@@ -289,33 +298,76 @@ function compile(model, optimizer, spec) {
   // (TF.js applies a list of metrics to every output: several outputs take a dict by name.)
   const metrics = several ? Object.fromEntries(spec.outputs.map((name, i) => [name, metricFns[i]])) : metricFns[0];
   model.compile({ optimizer, loss: several ? tfjsLosses : tfjsLosses[0], metrics });
-  // fit checks each target against its output's shape, except for TF.js's own sparse loss;
-  // ours takes integer labels too: a last axis of 1 where the output has the classes.
   const trained = layersModel(model);
-  spec.losses.forEach(({ fn }, i) => {
-    const shape = trained.feedOutputShapes[i];
-    if (fn === "sparse_categorical_crossentropy") trained.feedOutputShapes[i] = [...shape.slice(0, -1), 1];
-  });
   const tfjsNames = Array.from(model.metricsNames);
+  const train = trained.makeTrainFunction(); // one step; it reads the weights to train at each call
   return {
     names: Object.fromEntries(tfjsNames.map((name, i) => [name, names[i]]).filter(([, keras]) => keras)),
     // TF.js's log keys whose Keras batch logs are running means of TF.js's batch values.
     batchMeans: tfjsNames.filter((name, i) => names[i] && batchValued[i]),
-    reset: () => states.forEach((state) => state.reset()),
-    // An epoch's logs from fit's history; a metric's value is its state's, over every sample
-    // of the epoch (as Keras: AUC, precision, recall and RMSE are not means of batch values).
-    epochLogs(history) {
-      const logs = {};
-      tfjsNames.forEach((name, i) => {
-        if (names[i]) logs[names[i]] = history.history[name].at(-1);
-      });
-      for (const [name, state] of Object.entries(stateByName)) logs[name] = tf.tidy(() => state.result().dataSync()[0]);
-      return logs;
-    },
+    fitEpoch: (xs, ys, order, batchSize, hooks) => fitEpoch(trained, train, tfjsNames, names, stateByName, xs, ys,
+      order, batchSize, hooks),
     evaluate: (xs, ys, batchSize, onBatchBegin, onBatchEnd) =>
       evaluate(model, spec, losses, xs, ys, batchSize, onBatchBegin, onBatchEnd),
     dispose: () => states.forEach((state) => state.dispose()),
   };
+}
+
+// One epoch of training, TF.js's fitLoop (tfjs-layers training.ts) without what costs there:
+// the batches are gathered from `order` (an int32 tensor1d, the epoch's shuffle; null: in
+// order, sliced), so that a shuffle costs no copy of the data set besides the batches fit
+// gathers anyway, and no fit call is set up per epoch. The batch values are read in one go
+// every READ_EVERY batches (or each batch, if hooks.onBatchEnd wants them), not added up in
+// tensors. Returns the epoch's logs by Keras' names: the loss and mean metrics averaged as
+// TF.js's BaseLogger does (weighted by batch size, which is Keras' Mean over the epoch's
+// samples), a stateful metric's value from its state, over every sample (AUC, precision,
+// recall and RMSE are not means of batch values). hooks.onBatchBegin(batch) and
+// hooks.onBatchEnd(batch, logs by TF.js's names, with `size`) as TF.js's callbacks;
+// model.stopTraining ends the epoch after a batch.
+const READ_EVERY = 64; // batches: a few reads per epoch, and few tensors kept meanwhile
+async function fitEpoch(trained, train, tfjsNames, names, stateByName, xs, ys, order, batchSize, hooks) {
+  Object.values(stateByName).forEach((state) => state.reset());
+  const count = xs[0].shape[0];
+  const totals = tfjsNames.map(() => 0);
+  let seen = 0;
+  let unread = []; // [size, the step's scalars in tfjsNames' order] of each batch not read yet
+  const read = () => {
+    const values = tf.tidy(() => tf.stack(unread.flatMap(([, outs]) => outs)).dataSync());
+    unread.forEach(([size, outs], b) => {
+      seen += size;
+      tfjsNames.forEach((_, i) => { totals[i] += values[b * tfjsNames.length + i] * size; });
+      tf.dispose(outs);
+    });
+    unread = [];
+    return values;
+  };
+  try {
+    for (let batch = 0, start = 0; start < count && !trained.stopTraining; batch += 1, start += batchSize) {
+      const size = Math.min(batchSize, count - start);
+      if (hooks.onBatchBegin) hooks.onBatchBegin(batch);
+      unread.push([size, tf.tidy(() => {
+        const ids = order && order.slice(start, size);
+        const take = (t) => (ids ? tf.gather(t, ids) : t.slice(start, size));
+        return train([...xs.map(take), ...ys.map(take)]);
+      })]);
+      if (hooks.onBatchEnd) {
+        const values = read();
+        hooks.onBatchEnd(batch, Object.fromEntries([["batch", batch], ["size", size],
+          ...tfjsNames.map((name, i) => [name, values[i]])]));
+      } else if (unread.length === READ_EVERY) {
+        read();
+      }
+    }
+    if (unread.length) read();
+    const logs = {};
+    tfjsNames.forEach((name, i) => {
+      if (names[i] && seen) logs[names[i]] = totals[i] / seen;
+    });
+    for (const [name, state] of Object.entries(stateByName)) logs[name] = tf.tidy(() => state.result().dataSync()[0]);
+    return logs;
+  } finally {
+    unread.forEach(([, outs]) => tf.dispose(outs));
+  }
 }
 
 // Keras' evaluate: the loss (weighted sum of the outputs' losses, plus the layers'

@@ -2,10 +2,10 @@
 
 The model is built from the description the same way `tf.loadLayersModel` builds one from
 a model.json: `pyapp.io` writes the TF.js topology from the layer table, and TF.js's own
-`fromConfig` makes the layers. `fit` and `predict` run TF.js's own loops, `evaluate` (and
-fit's validation) the loop of pyapp/backend/_losses_metrics.js, so the batch loop stays in
-JavaScript and Python is called once per epoch (DESIGN.md, decision 2), or per batch only
-when a callback asks.
+`fromConfig` makes the layers. `predict` runs TF.js's own loop; `fit` (an epoch of TF.js's
+fit loop at a time, its training step and shuffle), `evaluate` and fit's validation run the
+loops of pyapp/backend/_losses_metrics.js, so the batch loop stays in JavaScript and Python
+is called once per epoch (DESIGN.md, decision 2), or per batch only when a callback asks.
 """
 
 from __future__ import annotations
@@ -237,7 +237,8 @@ PRINTS_PROGRESS = False  # pyapp's ProgbarLogger draws the progress bar in the p
 
 def fit(handle: TfjsModel, model, xs, ys, validation, *, batch_size, epochs, initial_epoch, shuffle, callbacks,
         history, verbose):
-    """Trains with TF.js's fit, one epoch per call, so that callbacks run between epochs.
+    """Trains with TF.js's training step, one epoch of batches per call into JS, so that
+    callbacks run between epochs.
     Returns the History; where Python cannot wait for TF.js (no JSPI), an object to await.
     (`verbose` acts through `callbacks`, which hold pyapp's progress bar.)"""
     steps = _fit_steps(handle, model, xs, ys, validation, batch_size, epochs, initial_epoch, shuffle,
@@ -248,9 +249,9 @@ def fit(handle: TfjsModel, model, xs, ys, validation, *, batch_size, epochs, ini
 
 
 # The batch hooks that stay in JavaScript: each step's learning rate from a table, running
-# means of the batch logs in `means` (Keras' batch logs; TF.js's are the batch's own; the
-# metrics' logs are running values already), and calls into Python at the batches that need
-# them: every one, or at most every `interval` ms.
+# means of the batch logs in `means` (Keras' batch logs; the step's are the batch's own; the
+# stateful metrics' logs are running values already), and calls into Python at the batches
+# that need them: every one, or at most every `interval` ms.
 _JS_HELPERS = """
 const setRate = (optimizer, rate) => {
   if (optimizer.setLearningRate) optimizer.setLearningRate(rate);  // SGD keeps the rate as a tensor
@@ -311,7 +312,6 @@ def _js_helpers():
 def _fit_steps(handle, model, xs, ys, validation, batch_size, epochs, initial_epoch, shuffle, callback_list,
                history):
     """Training as a generator that yields TF.js promises; a driver waits for each."""
-    tf = _tfjs.tf()
     tfjs_model = handle.model
 
     def stop_if_asked():
@@ -333,6 +333,7 @@ def _fit_steps(handle, model, xs, ys, validation, batch_size, epochs, initial_ep
 
     tensors_x = [to_tensor(a) for a in xs]
     tensors_y = [to_tensor(a) for a in ys]
+    js_x, js_y = to_js(tensors_x), to_js(tensors_y)
     val_tensors = None
     if validation is not None:
         val_tensors = ([to_tensor(a) for a in validation[0]], [to_tensor(a) for a in validation[1]])
@@ -342,12 +343,7 @@ def _fit_steps(handle, model, xs, ys, validation, batch_size, epochs, initial_ep
         callback_list.on_train_begin({})
         for epoch in range(initial_epoch, epochs):
             callback_list.on_epoch_begin(epoch, {})
-            epoch_x, epoch_y, made = tensors_x, tensors_y, []
-            if shuffle:
-                order = to_tensor(rng.permutation(len(xs[0])).astype(np.int32))
-                epoch_x = [tf.gather(t, order) for t in tensors_x]
-                epoch_y = [tf.gather(t, order) for t in tensors_y]
-                made = [order, *epoch_x, *epoch_y]
+            order = to_tensor(rng.permutation(len(xs[0])).astype(np.int32)) if shuffle else None
             start = int(tfjs_model.optimizer.iterations)
             rates = None if schedule is None else to_js([schedule(start + batch) for batch in range(steps)])
             proxies = [create_proxy(batch_began) if begins else None,
@@ -355,17 +351,15 @@ def _fit_steps(handle, model, xs, ys, validation, batch_size, epochs, initial_ep
             hooks = _js_helpers().batchHooks(tfjs_model.optimizer, rates, *proxies, (interval or 0) * 1000, steps,
                                              handle.compiled.batchMeans)
             try:
-                handle.compiled.reset()
-                promise = _fit_epoch(tfjs_model, epoch_x, epoch_y, batch_size, epoch, hooks)
-                js_history = yield promise  # the driver waits for TF.js's epoch
+                promise = handle.compiled.fitEpoch(js_x, js_y, order, batch_size, hooks)
+                logs = _logs_to_dict((yield promise))  # the driver waits for the epoch
             finally:
                 for proxy in proxies:
                     if proxy is not None:
                         proxy.destroy()
-                for tensor in made:
-                    tensor.dispose()
-            logs = _logs_to_dict(handle.compiled.epochLogs(js_history))
-            if val_tensors is not None:  # evaluated here, not by TF.js's fit: see _evaluate
+                if order is not None:
+                    order.dispose()
+            if val_tensors is not None:  # Keras' evaluation: see _evaluate
                 val_logs = _evaluate(handle, *val_tensors, batch_size, callback_list)
                 logs.update({"val_" + key: value for key, value in val_logs.items()})
             callback_list.on_epoch_end(epoch, logs)
@@ -380,15 +374,6 @@ def _fit_steps(handle, model, xs, ys, validation, batch_size, epochs, initial_ep
         tfjs_model.stopTraining = False
     history.set_model(model)
     return history
-
-
-def _fit_epoch(tfjs_model, xs, ys, batch_size: int, epoch: int, hooks):
-    """One epoch of TF.js's own fit (the batch loop stays in JS); returns the JS promise."""
-    options = {"batchSize": batch_size, "epochs": epoch + 1, "initialEpoch": epoch, "shuffle": False, "verbose": 0}
-    js_options = to_js(options, dict_converter=js.Object.fromEntries)
-    if len(js.Object.keys(hooks)):
-        js_options.callbacks = hooks
-    return tfjs_model.fit(_js_tensors(xs), _js_tensors(ys), js_options)
 
 
 def _logs_to_dict(logs) -> dict:
