@@ -863,7 +863,8 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", nargs="?", default="build", choices=["build", "serve", "test", "bench", "lock", "app"])
     parser.add_argument("project", nargs="?", type=Path, help="for `app`: the project folder (with pyproject.toml)")
-    parser.add_argument("--out", type=Path, help="for `app`: the app folder to write (default dist-apps/<name>/)")
+    parser.add_argument("--out", type=Path, help="for `app`: the app folder to write (default dist-apps/<name>/); "
+                        "for `bench`: the results' folder (default bench/results/)")
     parser.add_argument("--port", type=int, default=8000, help="port for `serve` (default 8000)")
     parser.add_argument("--pyodide-dist", type=Path, help="an official Pyodide release folder or tarball "
                         "to take the package files from, instead of PyPI")
@@ -878,7 +879,7 @@ def main(argv: list[str]) -> int:
         if args.command == "test":
             return test(rest)
         if args.command == "bench":
-            return bench(rest)
+            return bench(rest + (["--out", str(args.out)] if args.out else []))  # bench/run.py's --out too
         if args.command == "app":
             if args.project is None:
                 parser.error("app needs a project folder: python3 build.py app PROJECT_DIR [--out DIR]")
