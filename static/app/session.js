@@ -98,7 +98,10 @@ export class PythonSession extends EventTarget {
     this.stopClaim = started.stopClaim;
     this.timeline.mark("session started", started.startedAt);
     this.timeline.mark("worker created", started.createdAt);
-    if (early) this.timeline.addPagePhase("page's script, beside the worker", "scripts", started.createdAt, this.constructedAt);
+    // From disk the worker's own script is read first, so the bundle may have run before it.
+    if (early && started.createdAt < this.constructedAt) {
+      this.timeline.addPagePhase("page's script, beside the worker", "scripts", started.createdAt, this.constructedAt);
+    }
     this.info = await ready;
     // Before anyone runs code: the user's own packages and data files go back in.
     for (const task of this.startupTasks) {

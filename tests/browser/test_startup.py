@@ -35,16 +35,19 @@ def check_timeline(app: App, mode: str) -> dict:
     assert critical[0]["start"] == timeline["origin"]
     for before, after in zip(critical, critical[1:]):
         assert after["start"] == before["end"]
-    assert all(phase["end"] >= phase["start"] for phase in phases)
+    backwards = [phase for phase in phases if phase["end"] < phase["start"]]
+    assert not backwards, backwards
     assert critical[-1]["end"] == timeline["readyAt"]
     total = sum(phase["end"] - phase["start"] for phase in critical)
     assert abs(total - (timeline["readyAt"] - timeline["origin"])) < 1
     assert abs(timeline["readyAt"] - app.js("() => window.pyapp.session.readyAt")) < 1
     # The boot script in <head> made the worker before the page's bundle ran; the bundle's
-    # load is then off the critical path, beside the worker.
+    # load is then off the critical path, beside the worker. (From disk the worker's script
+    # is read first, and a warm reload may run the bundle before that.)
     beside = [phase for phase in phases if phase["name"] == "page's script, beside the worker"]
-    assert len(beside) == 1, phases
-    assert beside[0]["start"] == critical[1]["end"] < beside[0]["end"]
+    assert len(beside) == 1 if mode == "served" else len(beside) <= 1, phases
+    for phase in beside:
+        assert phase["start"] == critical[1]["end"] < phase["end"]
     names = {phase["name"] for phase in phases}
     verb = "read" if mode == "file" else "fetch"
     assert f"{verb} pyodide/python_stdlib.zip" in names
