@@ -18,7 +18,6 @@ import { mountPageModels } from "./page_models.js";
 import { mountAudio } from "./audio.js";
 import { keepForOffline } from "./offline.js";
 
-// ?backend=wasm asks for a TF.js backend; ?snapshot=off starts Python cold every time.
 const session = new PythonSession(optionsFromAddress());
 
 window.pyapp = {
