@@ -32,11 +32,30 @@ _BUFFER_FORMATS = {"float32": "f32", "int32": "i32", "bool": "u8"}
 # ---------------------------------------------------------------- TF.js itself
 
 
+_started: list[bool] = []  # [True] once TF.js is known to be up
+
+
 def tf():
-    """The TF.js module, loading the copy pyapp carries if the host did not load one."""
-    if getattr(js, "tf", None) is None:
-        _load_carried_tfjs()
+    """The TF.js module: the host's (our page's worker starts it on demand), or the copy
+    pyapp carries if the host has none."""
+    if not _started:
+        _start_tfjs()
+        _started.append(True)
     return js.tf
+
+
+def _start_tfjs() -> None:
+    host_start = getattr(js, "pyappTensorFlow", None)
+    if host_start is not None:
+        # Our page's worker starts TF.js once Python is ready, or now if asked first.
+        if getattr(js, "pyappTensorFlowUp", False):
+            return
+        try:
+            run_async_blocking(host_start())
+        except JsException as error:
+            raise RuntimeError(js_message(error)) from None
+    elif getattr(js, "tf", None) is None:
+        _load_carried_tfjs()
 
 
 def _load_carried_tfjs() -> None:

@@ -201,11 +201,51 @@ async function makeSnapshot(message) {
   post({ type: "snapshot-kept", bytes: bytes.byteLength });
 }
 
-// TF.js starts beside Python: its scripts run while Python's wasm compiles and its files
-// arrive, and its backend's wasm compiles while Python initialises. Programs wait for it;
-// the page hears of it once Python is ready (its info extends Python's).
-let tensorFlowReady = Promise.resolve(null);
+// TF.js starts once Python is ready, not beside it: in this one thread its scripts, and its
+// backend's wasm and threads, slowed Python's initialisation by about 0.4 s on two cores
+// (docs/decisions.md). It starts when Python first needs it (pyapp asks through
+// `pyappTensorFlow()`, waiting with JSPI), or once the worker has been idle for
+// TFJS_IDLE_MS after Python is ready, whichever comes first; so a user who opens the page
+// and then runs a program finds it up. Without JSPI, Python cannot wait for it, so every job
+// waits for it before it runs.
+const TFJS_IDLE_MS = 300;
+const pythonCanWait = Boolean(globalThis.WebAssembly && WebAssembly.Suspending);
+let requestedBackend = null;
+let tensorFlowReady = null; // the promise of TF.js's info (null if it failed), once started
 let tensorFlowStarted = false;
+let idleStart = null;
+
+function ensureTensorFlow() {
+  clearTimeout(idleStart);
+  if (tensorFlowReady) return tensorFlowReady;
+  tensorFlowReady = startTensorFlow(requestedBackend).then(
+    (info) => {
+      tensorFlowStarted = true;
+      self.pyappTensorFlowUp = true; // pyapp need not wait (nor be able to)
+      post({ type: "tfjs-ready", info: { tfjs: info.version, backend: info.backend, backends: info.available } });
+      return info;
+    },
+    (error) => {
+      post({ type: "tfjs-failed", message: String(error.message || error) });
+      return null;
+    },
+  );
+  return tensorFlowReady;
+}
+
+// pyapp's engine (pyapp/backend/_tfjs.py) waits on this before its first use of `tf`:
+// resolves with TF.js's backend name, or rejects with why TF.js could not start.
+self.pyappTensorFlow = async () => {
+  const info = await ensureTensorFlow();
+  if (!info) throw new Error("TensorFlow.js failed to start in this worker (the page's status bar says why)");
+  return info.backend;
+};
+
+// Starts TF.js after TFJS_IDLE_MS with no job running, unless a job or pyapp starts it first.
+function startTensorFlowWhenIdle() {
+  clearTimeout(idleStart);
+  if (!tensorFlowReady) idleStart = setTimeout(ensureTensorFlow, TFJS_IDLE_MS);
+}
 
 async function init(message) {
   mode = message.mode;
@@ -219,11 +259,8 @@ async function init(message) {
   const snapshot = message.snapshots
     ? await timePhase("look up Python's snapshot", "files", () => readSnapshot(snapshotKey(lock)))
     : null;
-  // Python first: once it waits for its wasm to compile and its files to arrive, TF.js's
-  // scripts run (in this one thread) and its backend starts.
-  const pythonStarting = startPython({ snapshot });
-  const tensorFlowStarting = startTensorFlow(message.backend).catch((error) => ({ error }));
-  const { py, restored } = await pythonStarting;
+  requestedBackend = message.backend;
+  const { py, restored } = await startPython({ snapshot });
   pyodide = py;
   markMilestone("Python initialised");
   interruptBuffer = message.interruptBuffer || null;
@@ -251,15 +288,7 @@ async function init(message) {
       bootMs: Math.round(performance.now() - started),
     },
   });
-  tensorFlowReady = tensorFlowStarting.then((info) => {
-    if (info.error) {
-      post({ type: "tfjs-failed", message: String(info.error.message || info.error) });
-      return null;
-    }
-    tensorFlowStarted = true;
-    post({ type: "tfjs-ready", info: { tfjs: info.version, backend: info.backend, backends: info.available } });
-    return info;
-  });
+  startTensorFlowWhenIdle();
 }
 
 // ---------------------------------------------------------------- messages to the page
@@ -325,7 +354,7 @@ function makeRunner(py) {
   }
 
   const loadImportedPackages = (code) =>
-    Promise.all([loadPackagesShowingProgress((options) => py.loadPackagesFromImports(code, options)), tensorFlowReady]);
+    Promise.all([loadPackagesShowingProgress((options) => py.loadPackagesFromImports(code, options)), tensorFlowIfNeeded()]);
 
   // Runs Python entered "promising" (JSPI), so that it may block on a promise with
   // pyodide.ffi.run_sync, as plain `model.fit(...)` does; a lost WebGL context ends the
@@ -351,7 +380,7 @@ function makeRunner(py) {
     },
     // A built app's main module (build.py app), with the packages it needs loaded first.
     async "run-module"({ module, packages }) {
-      await Promise.all([loadPackagesShowingProgress((options) => py.loadPackage(packages, options)), tensorFlowReady]);
+      await Promise.all([loadPackagesShowingProgress((options) => py.loadPackage(packages, options)), tensorFlowIfNeeded()]);
       return callPython(runModule, module);
     },
     async console({ line }) {
@@ -374,6 +403,11 @@ function makeRunner(py) {
       return { result: py.FS.cwd() + "/" + name, error: null };
     },
   };
+
+  // A job waits for TF.js only where Python cannot wait for it itself (no JSPI).
+  function tensorFlowIfNeeded() {
+    return pythonCanWait ? null : ensureTensorFlow();
+  }
 
   // TF.js's tensors and bytes, once its backend is up (asking before throws).
   function memory() {
@@ -417,6 +451,7 @@ function makeRunner(py) {
       queued.add(message.id);
       queue = queue.then(async () => {
         queued.delete(message.id);
+        clearTimeout(idleStart);
         current = { id: message.id, source: message.type.startsWith("run") ? "run" : "console", stdout: "", stderr: "" };
         self.pyappStopRequested = false; // a Stop of an earlier job is not this one's
         let reply;
@@ -434,6 +469,7 @@ function makeRunner(py) {
         const tensors = held && { numTensors: held.numTensors, numBytes: held.numBytes };
         post({ type: "result", id: message.id, ...reply, stdout: current.stdout, stderr: current.stderr, memory: tensors });
         current = null;
+        if (!queued.size) startTensorFlowWhenIdle();
       });
       return queue;
     },

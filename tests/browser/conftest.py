@@ -107,6 +107,10 @@ class RequestLog:
             self.problems.append(f"HTTP {response.status}: {response.url}")
 
     def on_failed(self, request) -> None:
+        # A request the page cancelled (a reload or a restart while TF.js, which starts once
+        # Python is idle, was loading) is no missing file; a missing one answers 404 above.
+        if request.failure == "net::ERR_ABORTED":
+            return
         self.problems.append(f"failed request: {request.url} ({request.failure})")
 
 
