@@ -3,7 +3,8 @@ first prediction; and the timeline of what happened until Python was ready.
 
 Our page from disk and served, against Pyodide's bare `loadPyodide()` page and a minimal
 PyScript page, both served from the same files, each a cold load in a fresh browser
-context. Our "ready" is Python's; TF.js starts beside it and its own time is reported. The
+context. Our "ready" is Python's; TF.js starts after it (when idle, or when the first model
+needs it) and its own time is reported. The
 bare and PyScript pages import numpy and scikit-learn; ours imports pyapp too (issue 16's
 figure). The "-warm" variants are a second visit: the same context reloaded once the first
 visit kept Python's memory snapshot (static/worker/snapshot.js), the browser's HTTP cache
