@@ -374,14 +374,60 @@ def build_pyapp_wheel() -> Path:
     return wheels[0]
 
 
-def write_lock(lock: dict, shipped: list[str], wheels: list[Path], target: Path) -> None:
+# --------------------------------------------------------------------------- bytecode
+
+# Where the page's Python finds an archive's modules: the standard library is imported from
+# its zip, packages are unpacked into site-packages (tools/pycompile.py says why it matters).
+STDLIB_IN_PAGE = "/lib/python312.zip"
+SITE_PACKAGES_IN_PAGE = "/lib/python3.12/site-packages"
+
+
+def with_python_bytecode(files: dict[str, Path]) -> dict[str, Path]:
+    """`files` (by their path in an app folder) with each wheel, and the standard library's
+    zip, replaced by its copy with bytecode."""
+    archives = [path for name, path in files.items()
+                if name.startswith("pyodide/") and (name.endswith(".whl") or name == "pyodide/python_stdlib.zip")]
+    copies = _bytecode_copies(archives)
+    return {name: copies.get(path, path) for name, path in files.items()}
+
+
+def _bytecode_copies(archives: list[Path]) -> dict[Path, Path]:
+    """Each wheel (or the standard library's zip) with CPython bytecode added, made once per
+    file in the cache by Pyodide itself under Node (tools/pycompile.mjs): {archive: copy}."""
+    tools = [ROOT / "tools" / "pycompile.py", ROOT / "tools" / "pycompile.mjs"]
+    recipe = hashlib.sha256(PYODIDE_VERSION.encode() + b"".join(t.read_bytes() for t in tools)).hexdigest()[:8]
+    copies = {a: CACHE / "bytecode" / f"{sha256_of(a)[:16]}-{recipe}" / a.name for a in archives}
+    missing = [a for a, copy in copies.items() if not copy.exists()]
+    if missing:
+        log(f"compiling the Python modules of {len(missing)} archives to bytecode (once; cached in {CACHE / 'bytecode'})")
+        with tempfile.TemporaryDirectory() as tmp:
+            inputs, outputs = Path(tmp) / "in", Path(tmp) / "out"
+            inputs.mkdir()
+            outputs.mkdir()
+            jobs = {}
+            for archive in missing:
+                shutil.copyfile(archive, inputs / archive.name)
+                jobs[archive.name] = STDLIB_IN_PAGE if archive.suffix == ".zip" else SITE_PACKAGES_IN_PAGE
+            run(["node", str(ROOT / "tools" / "pycompile.mjs"), str(NODE_MODULES / "pyodide"), str(inputs),
+                 str(outputs), json.dumps(jobs)], cwd=ROOT)
+            for archive in missing:
+                copies[archive].parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(outputs / archive.name, copies[archive])
+    return copies
+
+
+def write_lock(lock: dict, shipped: list[str], wheels: list[Path], target: Path, files: dict[str, Path]) -> None:
     """A pyodide-lock.json: the official entries we ship, plus our wheels (pyapp, its pure
-    dependencies, a user's project), which may depend on each other."""
+    dependencies, a user's project), which may depend on each other. `files` are the files
+    shipped, by their path in the app folder: an official entry's sha256 is its file's, as
+    the bytecode added to it changed it."""
     from pyodide_lock import PyodideLockSpec
     from pyodide_lock.utils import add_wheels_to_spec
 
     trimmed = dict(lock, packages={name: lock["packages"][name] for name in shipped})
     spec = PyodideLockSpec(**trimmed)
+    for package in spec.packages.values():
+        package.sha256 = sha256_of(files[f"pyodide/{package.file_name}"])
     with tempfile.TemporaryDirectory() as tmp:
         # One call for all wheels, from one folder: file names stay bare, and a wheel may
         # depend on another one added with it.
@@ -509,6 +555,18 @@ def shipped_package_files(lock: dict, names: list[str], pyodide_dist: Path | Non
     return {f"pyodide/{file_name}": folder / file_name for file_name in file_names}
 
 
+def official_pyodide_files() -> dict[str, Path]:
+    """Pyodide's runtime and the packages dist/ ships, as Pyodide releases them (without
+    the bytecode dist/ adds), by file name: the bench's bare Pyodide pages load these."""
+    lock = official_lock()
+    files = {Path(name).name: path for name, path in runtime_files().items() if name.startswith("pyodide/")}
+    files |= {Path(name).name: path for name, path in
+              shipped_package_files(lock, package_closure(lock, SHIPPED_PACKAGES), None).items()}
+    for name in ("pyodide-lock.json", "pyodide.mjs"):
+        files[name] = NODE_MODULES / "pyodide" / name
+    return files
+
+
 def write_service_worker(folder: Path = DIST) -> None:
     """<folder>/sw.js: Workbox's precaching of the files the served app uses (all of dist/
     but the asset scripts, which only pages opened from disk read, and the PyScript example),
@@ -547,12 +605,14 @@ def build(pyodide_dist: Path | None = None) -> None:
     files = runtime_files() | example_files() | shipped_models() | shipped_package_files(lock, shipped, pyodide_dist)
     for wheel in wheels:
         files[f"pyodide/{wheel.name}"] = wheel
+    files = with_python_bytecode(files)
+    wheels = [files[f"pyodide/{wheel.name}"] for wheel in wheels]
     for old in (DIST / "pyodide").glob("pyapp-*.whl"):
         if f"pyodide/{old.name}" not in files:
             old.unlink()
             (DIST / "assets" / "pyodide" / (old.name + ".js")).unlink(missing_ok=True)
 
-    write_lock(lock, shipped, wheels, DIST / "pyodide" / "pyodide-lock.json")
+    write_lock(lock, shipped, wheels, DIST / "pyodide" / "pyodide-lock.json", files)
     files["pyodide/pyodide-lock.json"] = DIST / "pyodide" / "pyodide-lock.json"
     bundle_js(DIST, {"boot.js": STATIC / "boot" / "main.js", "app.js": STATIC / "app" / "main.js",
                      "worker.js": STATIC / "worker" / "worker.js", "standalone/app.js": STATIC / "standalone" / "main.js"})
@@ -772,9 +832,11 @@ def build_app(project: Path, out: Path | None, pyodide_dist: Path | None) -> Pat
 
     shell = app_shell()
     runtime = {path: DIST / source for path, source in shell["runtime"].items()}
-    runtime |= shipped_package_files(lock, shipped, pyodide_dist)
-    runtime |= {f"pyodide/{wheel.name}": wheel for wheel in wheels}
-    write_lock(lock, shipped, wheels, target / "pyodide" / "pyodide-lock.json")
+    packages = with_python_bytecode(shipped_package_files(lock, shipped, pyodide_dist)
+                                    | {f"pyodide/{wheel.name}": wheel for wheel in wheels})
+    runtime |= packages
+    wheels = [packages[f"pyodide/{wheel.name}"] for wheel in wheels]
+    write_lock(lock, shipped, wheels, target / "pyodide" / "pyodide-lock.json", runtime)
     runtime["pyodide/pyodide-lock.json"] = target / "pyodide" / "pyodide-lock.json"
     ship_files(target, runtime)
     for path, source in shell["page"].items():

@@ -29,12 +29,18 @@ class Harness:
         self._playwright = sync_playwright().start()
         self.browser = self._playwright.chromium.launch(executable_path=build.CHROMIUM, args=CHROMIUM_ARGS)
         # The bench's own pages (a bare loadPyodide() page, plain TF.js pages) are served
-        # beside dist's runtime files, so both sides load the very same bytes.
+        # beside dist's runtime files, so both sides load the very same bytes (but Pyodide's).
         self._root = Path(tempfile.mkdtemp(prefix="pyapp-bench-"))
         for entry in self.dist.iterdir():
             (self._root / entry.name).symlink_to(entry)
         for page in PAGES.iterdir():
             shutil.copy(page, self._root / page.name)
+        # The bare pages' Pyodide is the release as Pyodide ships it: dist/ adds bytecode to
+        # its packages and standard library (build.with_python_bytecode), which is ours.
+        official = self._root / "official-pyodide"
+        official.mkdir()
+        for name, path in build.official_pyodide_files().items():
+            (official / name).symlink_to(path)
         self._server = build.make_server(0, self._root)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         self.http = f"http://127.0.0.1:{self._server.server_address[1]}/"

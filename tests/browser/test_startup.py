@@ -123,3 +123,27 @@ def test_the_timeline_adds_up_and_the_snapshot_makes_the_next_start(browser, dis
         assert not app.log.problems, app.log.problems
     finally:
         context.close()
+
+
+COMPILES_WHILE_IMPORTING = """
+import builtins, sys
+compiled = []
+compile_ = builtins.compile
+def counting(source, filename, *args, **kwargs):
+    if str(filename).endswith(".py"):  # a module's source (not a dataclass's "<string>")
+        compiled.append(str(filename))
+    return compile_(source, filename, *args, **kwargs)
+builtins.compile = counting
+try:
+    import tomllib, sklearn.svm, pyapp.io  # the standard library's zip, a package, pyapp
+finally:
+    builtins.compile = compile_
+assert "sklearn.svm" in sys.modules and sys.modules["sklearn.svm"].__cached__
+compiled
+"""
+
+
+def test_modules_are_imported_from_the_bytecode_the_build_added(app):
+    # build.py adds bytecode to the wheels and the standard library (tools/pycompile.py):
+    # no module is compiled from its source as it is imported.
+    assert app.check(COMPILES_WHILE_IMPORTING) == "[]"
