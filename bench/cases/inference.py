@@ -80,14 +80,16 @@ def pyapp_time(which, reps):
 
 
 # The machine is shared: pyapp and plain TF.js take turns, a few calls each, and each
-# figure is the median of its turns, so that a busy moment weighs on both alike.
+# figure is the median of its turns, so that a busy moment weighs on both alike. Which of
+# the two goes first changes every round: the turn after another case's (an evaluate's
+# garbage, say) pays for what that left, such as the JS engine's garbage collection.
 timed = [[[], []] for _ in pyapp_calls]
 for which in range(len(pyapp_calls)):
     pyapp_time(which, 1), plain.time(which, 1)  # warm-up: the kernels compile
-for _ in range(ROUNDS):
+for round_index in range(ROUNDS):
     for which, reps in enumerate(REPS):
-        timed[which][0].append(pyapp_time(which, reps))
-        timed[which][1].append(plain.time(which, reps))
+        for side in (0, 1) if round_index % 2 == 0 else (1, 0):
+            timed[which][side].append((pyapp_time, plain.time)[side](which, reps))
 plain.dispose()
 (one_ms, plain_one_ms), (batch_ms, plain_batch_ms), (evaluate_ms, plain_evaluate_ms) = [
     [statistics.median(turns) for turns in pair] for pair in timed]

@@ -238,6 +238,11 @@ class Model:
     # -- data ------------------------------------------------------------------------
 
     def _check_inputs(self, x, what: str = "x") -> list[np.ndarray]:
+        if len(self._inputs) == 1 and type(x) is np.ndarray:  # the common case, in one go (a predict per sample)
+            expected = self._inputs[0]
+            if (x.dtype == expected.dtype and x.ndim == len(expected.shape) and x.shape[1:] == expected.shape[1:]
+                    and x.flags.c_contiguous and len(x)):
+                return [x]
         arrays = backend.as_array_list(x, what)
         self._ensure_built(arrays)
         if len(arrays) != len(self._inputs):
