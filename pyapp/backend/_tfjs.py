@@ -154,8 +154,8 @@ const rows = (dtype, address, shape, start, end) => {
 // The batches of arrays at `addresses` ([dtype, sample shape] each in `specs`):
 // (start, end) -> a tensor of those rows of each array (made from a view: use it before
 // Python runs again).
-const batches = (specs, addresses) => (start, end) =>
-  specs.map(([dtype, shape], i) => tf.tensor(rows(dtype, addresses[i], shape, start, end), [end - start, ...shape], dtype));
+const batches = (specs, addresses) => (start, end) => specs.map(([dtype, shape], i) =>
+  tf.tensor(rows(dtype, addresses[i], shape, start, end), [end - start, ...shape], dtype));
 return { values, view, rows, batches };
 """
 _array_helpers = []

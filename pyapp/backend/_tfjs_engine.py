@@ -2,10 +2,11 @@
 
 The model is built from the description the same way `tf.loadLayersModel` builds one from
 a model.json: `pyapp.io` writes the TF.js topology from the layer table, and TF.js's own
-`fromConfig` makes the layers. `predict` runs TF.js's own loop; `fit` (an epoch of TF.js's
-fit loop at a time, its training step and shuffle), `evaluate` and fit's validation run the
-loops of pyapp/backend/_losses_metrics.js, so the batch loop stays in JavaScript and Python
-is called once per epoch (DESIGN.md, decision 2), or per batch only when a callback asks.
+`fromConfig` makes the layers. `predict` runs the model's graph batch by batch in one JS
+function prepared per model (_PREDICTOR); `fit` (an epoch of TF.js's fit loop at a time, its
+training step and shuffle), `evaluate` and fit's validation run the loops of
+pyapp/backend/_losses_metrics.js, so the batch loop stays in JavaScript and Python is called
+once per epoch (DESIGN.md, decision 2), or per batch only when a callback asks.
 """
 
 from __future__ import annotations
@@ -435,7 +436,7 @@ class _PendingFit:
 def evaluate(handle: TfjsModel, xs, ys, batch_size: int, callbacks, verbose) -> dict:
     """{"loss": ..., metric: ...} as Keras names them; the test hooks of `callbacks` as Keras
     calls them. (`verbose` acts through `callbacks`, which hold pyapp's progress bar.)"""
-    arrays = [np.ascontiguousarray(a) for a in xs + ys]  # (kept alive, so their addresses stay theirs, until the call returns)
+    arrays = [np.ascontiguousarray(a) for a in xs + ys]  # (kept alive, so their addresses stay theirs)
     specs = _tfjs.json_object([[a.dtype.name, list(a.shape[1:])] for a in arrays])
     batches = _tfjs.array_helpers().batches(specs, to_js([_tfjs.address(a) for a in arrays]))
     return _evaluate(handle, batches, len(arrays[0]), batch_size, callbacks)
