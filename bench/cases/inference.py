@@ -3,9 +3,10 @@
 
 The MLP 64-64-10 of the training case, through pyapp (numpy in, numpy out) and the same
 model in plain TF.js JavaScript (a Float32Array in, `dataSync()` out), in one page, on each
-backend the app offers (served), after a warm-up call that compiles the kernels. Both
-evaluate the categorical crossentropy and accuracy (no regularizers, so the two compute the
-same numbers). Beside them, the backend the app picks by itself against the fastest measured.
+backend the app offers served and on WASM from disk (no threads there), after a warm-up
+call that compiles the kernels. Both evaluate the categorical crossentropy and accuracy (no
+regularizers, so the two compute the same numbers). Beside them, the backend the app picks
+by itself against the fastest measured.
 """
 
 from __future__ import annotations
@@ -79,14 +80,16 @@ def pyapp_time(which, reps):
 
 
 # The machine is shared: pyapp and plain TF.js take turns, a few calls each, and each
-# figure is the median of its turns, so that a busy moment weighs on both alike.
+# figure is the median of its turns, so that a busy moment weighs on both alike. Which of
+# the two goes first changes every round: the turn after another case's (an evaluate's
+# garbage, say) pays for what that left, such as the JS engine's garbage collection.
 timed = [[[], []] for _ in pyapp_calls]
 for which in range(len(pyapp_calls)):
     pyapp_time(which, 1), plain.time(which, 1)  # warm-up: the kernels compile
-for _ in range(ROUNDS):
+for round_index in range(ROUNDS):
     for which, reps in enumerate(REPS):
-        timed[which][0].append(pyapp_time(which, reps))
-        timed[which][1].append(plain.time(which, reps))
+        for side in (0, 1) if round_index % 2 == 0 else (1, 0):
+            timed[which][side].append((pyapp_time, plain.time)[side](which, reps))
 plain.dispose()
 (one_ms, plain_one_ms), (batch_ms, plain_batch_ms), (evaluate_ms, plain_evaluate_ms) = [
     [statistics.median(turns) for turns in pair] for pair in timed]
@@ -97,34 +100,37 @@ plain.dispose()
 
 def run(harness, runs, quick):
     rounds, reps = (2, (10, 1, 1)) if quick else (20, (20, 2, 1))  # calls per turn: one sample, batch, evaluate
-    page = harness.open_app("served")
-    info = page.evaluate("() => window.pyapp.session.tfjsReady")
-    backends = ["wasm"] if quick else [b["name"] for b in info.get("backends", [])]
-    figures, plain_latency, plain_throughput = [], {}, {}
+    figures, plain_latency, plain_throughput, auto = [], {}, {}, None
 
     def add(name, variant, values, unit):
         figures.append({"case": "inference", "name": name, "variant": variant, "unit": unit, "values": values})
 
-    for backend in backends:
-        label = backend_label(backend, "served")
-        measured = [[] for _ in range(6)]
-        for _ in range(runs):
-            for series, value in zip(measured, in_page(page, PREDICT, BACKEND=backend, BATCH=BATCH, ROUNDS=rounds,
-                                                       REPS=reps, EVALUATE_BATCH=EVALUATE_BATCH)):
-                series.append(value)
-        pyapp_ms, pyapp_per_s, pyapp_evaluate_per_s, plain_ms, plain_per_s, plain_evaluate_per_s = measured
-        add(f"predict_1_{label}_ms", "plain-tfjs", plain_ms, "ms")
-        add(f"predict_1_{label}_ms", "pyapp", pyapp_ms, "ms")
-        add(f"predict_{BATCH}_{label}_samples_per_s", "plain-tfjs", plain_per_s, "samples/s")
-        add(f"predict_{BATCH}_{label}_samples_per_s", "pyapp", pyapp_per_s, "samples/s")
-        add(f"evaluate_{BATCH}_by_{EVALUATE_BATCH}_{label}_samples_per_s", "plain-tfjs", plain_evaluate_per_s,
-            "samples/s")
-        add(f"evaluate_{BATCH}_by_{EVALUATE_BATCH}_{label}_samples_per_s", "pyapp", pyapp_evaluate_per_s, "samples/s")
-        plain_latency[label] = sorted(plain_ms)[len(plain_ms) // 2]
-        plain_throughput[label] = sorted(plain_per_s)[len(plain_per_s) // 2]
-    page.context.close()
+    for mode in ("served", "file"):  # served: WASM may use threads; from disk it cannot
+        page = harness.open_app(mode)
+        info = page.evaluate("() => window.pyapp.session.tfjsReady")
+        backends = ["wasm"] if quick or mode == "file" else [b["name"] for b in info.get("backends", [])]
+        if mode == "served":
+            auto = auto_backend_label(info)
+        for backend in backends:
+            label = backend_label(backend, mode)
+            measured = [[] for _ in range(6)]
+            for _ in range(runs):
+                for series, value in zip(measured, in_page(page, PREDICT, BACKEND=backend, BATCH=BATCH, ROUNDS=rounds,
+                                                           REPS=reps, EVALUATE_BATCH=EVALUATE_BATCH)):
+                    series.append(value)
+            pyapp_ms, pyapp_per_s, pyapp_evaluate_per_s, plain_ms, plain_per_s, plain_evaluate_per_s = measured
+            add(f"predict_1_{label}_ms", "plain-tfjs", plain_ms, "ms")
+            add(f"predict_1_{label}_ms", "pyapp", pyapp_ms, "ms")
+            add(f"predict_{BATCH}_{label}_samples_per_s", "plain-tfjs", plain_per_s, "samples/s")
+            add(f"predict_{BATCH}_{label}_samples_per_s", "pyapp", pyapp_per_s, "samples/s")
+            add(f"evaluate_{BATCH}_by_{EVALUATE_BATCH}_{label}_samples_per_s", "plain-tfjs", plain_evaluate_per_s,
+                "samples/s")
+            add(f"evaluate_{BATCH}_by_{EVALUATE_BATCH}_{label}_samples_per_s", "pyapp", pyapp_evaluate_per_s,
+                "samples/s")
+            plain_latency[label] = sorted(plain_ms)[len(plain_ms) // 2]
+            plain_throughput[label] = sorted(plain_per_s)[len(plain_per_s) // 2]
+        page.context.close()
 
-    auto = auto_backend_label(info)
     add_auto_against_best(add, "predict_1_auto_backend_ms", auto, plain_latency, "ms", best_of=min)
     add_auto_against_best(add, f"predict_{BATCH}_auto_backend_samples_per_s", auto, plain_throughput, "samples/s")
     return figures

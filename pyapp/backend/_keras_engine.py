@@ -247,7 +247,7 @@ def evaluate(model: keras.Model, xs, ys, batch_size: int, callbacks, verbose) ->
 
 def predict(model: keras.Model, xs, batch_size: int, callbacks, verbose) -> list[np.ndarray]:
     outputs = model.predict(_one_or_list(xs), batch_size=batch_size, verbose=verbose,
-                            callbacks=[_keras_callback(callbacks, callbacks.model)])
+                            callbacks=[] if callbacks is None else [_keras_callback(callbacks, callbacks.model)])
     return [np.asarray(o) for o in outputs] if isinstance(outputs, (list, tuple)) else [np.asarray(outputs)]
 
 

@@ -307,8 +307,8 @@ function compile(model, optimizer, spec) {
     batchMeans: tfjsNames.filter((name, i) => names[i] && batchValued[i]),
     fitEpoch: (xs, ys, order, batchSize, hooks) => fitEpoch(trained, train, tfjsNames, names, stateByName, xs, ys,
       order, batchSize, hooks),
-    evaluate: (xs, ys, batchSize, onBatchBegin, onBatchEnd) =>
-      evaluate(model, spec, losses, xs, ys, batchSize, onBatchBegin, onBatchEnd),
+    evaluate: (data, count, batchSize, onBatchBegin, onBatchEnd) =>
+      evaluate(model, spec, losses, data, count, batchSize, onBatchBegin, onBatchEnd),
     dispose: () => states.forEach((state) => state.dispose()),
   };
 }
@@ -371,12 +371,18 @@ async function fitEpoch(trained, train, tfjsNames, names, stateByName, xs, ys, o
 }
 
 // Keras' evaluate: the loss (weighted sum of the outputs' losses, plus the layers'
-// regularization losses) and every metric, over all of xs, ys, batch by batch; returns
-// {name: value}. onBatchBegin(batch) and onBatchEnd(batch, logs so far), if given, are
-// called around each batch, as Keras calls its test batch hooks.
-function evaluate(model, spec, losses, xs, ys, batchSize, onBatchBegin, onBatchEnd) {
+// regularization losses) and every metric, over `count` samples, batch by batch; returns
+// {name: value}. `data` holds the inputs then the targets: their tensors, sliced batch by
+// batch, or a function (start, end) -> those rows' tensors (made from numpy's memory: no
+// copy of the whole arrays first, no slice a batch). onBatchBegin(batch) and
+// onBatchEnd(batch, logs so far), if given, are called around each batch, as Keras calls its
+// test batch hooks.
+function evaluate(model, spec, losses, data, count, batchSize, onBatchBegin, onBatchEnd) {
   const several = spec.outputs.length > 1;
   const prefix = (i) => (several ? spec.outputs[i] + "_" : "");
+  const graph = layersModel(model);
+  const outputNames = graph.outputs.map((output) => output.name);
+  const take = typeof data === "function" ? data : (start, end) => data.map((t) => t.slice(start, end - start));
   const lossTotal = zeros([]);
   let lossCount = 0;
   const entries = [];
@@ -384,7 +390,6 @@ function evaluate(model, spec, losses, xs, ys, batchSize, onBatchBegin, onBatchE
   spec.metrics.forEach((metrics, i) => {
     for (const metric of metrics) entries.push([prefix(i) + metric.name, makeState(metric), i]);
   });
-  const count = xs[0].shape[0];
   const names = ["loss", ...entries.map(([name]) => name)];
   const results = () => [tf.div(lossTotal, lossCount), ...entries.map(([, s]) => tf.reshape(s.result(), []))];
   const logs = () => { // one read for them all
@@ -404,13 +409,13 @@ function evaluate(model, spec, losses, xs, ys, batchSize, onBatchBegin, onBatchE
       if (onBatchBegin) onBatchBegin(batch);
       tf.tidy(() => {
         const size = Math.min(batchSize, count - start);
-        const batchX = xs.map((x) => x.slice(start, size));
-        const batchY = ys.map((y) => y.slice(start, size));
-        let outputs = model.predictOnBatch(batchX.length > 1 ? batchX : batchX[0]);
-        outputs = Array.isArray(outputs) ? outputs : [outputs];
+        const tensors = take(start, start + size);
+        const batchY = tensors.slice(graph.inputs.length);
+        // (the graph TF.js's predictOnBatch runs, without its checks, slice and concatenation)
+        const outputs = graph.execute(tensors.slice(0, graph.inputs.length), outputNames);
         // The batch's loss times its size: the outputs' losses, plus the regularization losses.
         const terms = losses.map((loss, i) => lossTimesSize(loss(batchY[i], outputs[i]), spec.weights[i], size));
-        const penalties = layersModel(model).calculateLosses();
+        const penalties = graph.calculateLosses();
         if (penalties.length) terms.push(tf.mul(tf.addN(penalties), size));
         addTo(lossTotal, terms.length > 1 ? tf.addN(terms) : terms[0]);
         lossCount += size;

@@ -165,14 +165,25 @@ const values = (tensor) =>
 // array or grow the memory.
 const TYPED = { float32: Float32Array, int32: Int32Array, bool: Uint8Array };
 const view = (dtype, address, length) => new TYPED[dtype](pyodide.HEAPU8.buffer, address, length);
-return { values, view };
+// Rows [start, end) of a C-contiguous array of samples of `shape` at `address`, as a view.
+const rows = (dtype, address, shape, start, end) => {
+  const size = shape.reduce((a, b) => a * b, 1);
+  return view(dtype, address + start * size * TYPED[dtype].BYTES_PER_ELEMENT, (end - start) * size);
+};
+// The batches of arrays at `addresses` ([dtype, sample shape] each in `specs`):
+// (start, end) -> a tensor of those rows of each array (made from a view: use it before
+// Python runs again).
+const batches = (specs, addresses) => (start, end) => specs.map(([dtype, shape], i) =>
+  tf.tensor(rows(dtype, addresses[i], shape, start, end), [end - start, ...shape], dtype));
+return { values, view, rows, batches };
 """
 _array_helpers = []
 
 
 def array_helpers():
-    """The JS side of the arrays' crossing (made once per session): `values(tensor)` and
-    `view(dtype, address, length)`."""
+    """The JS side of the arrays' crossing (made once per session): `values(tensor)`,
+    `view(dtype, address, length)`, `rows(dtype, address, shape, start, end)` and
+    `batches(specs, addresses)`."""
     if not _array_helpers:
         import pyodide_js
 

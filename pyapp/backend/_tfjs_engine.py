@@ -2,10 +2,11 @@
 
 The model is built from the description the same way `tf.loadLayersModel` builds one from
 a model.json: `pyapp.io` writes the TF.js topology from the layer table, and TF.js's own
-`fromConfig` makes the layers. `predict` runs TF.js's own loop; `fit` (an epoch of TF.js's
-fit loop at a time, its training step and shuffle), `evaluate` and fit's validation run the
-loops of pyapp/backend/_losses_metrics.js, so the batch loop stays in JavaScript and Python
-is called once per epoch (DESIGN.md, decision 2), or per batch only when a callback asks.
+`fromConfig` makes the layers. `predict` runs the model's graph batch by batch in one JS
+function prepared per model (_PREDICTOR); `fit` (an epoch of TF.js's fit loop at a time, its
+training step and shuffle), `evaluate` and fit's validation run the loops of
+pyapp/backend/_losses_metrics.js, so the batch loop stays in JavaScript and Python is called
+once per epoch (DESIGN.md, decision 2), or per batch only when a callback asks.
 """
 
 from __future__ import annotations
@@ -337,6 +338,7 @@ def _fit_steps(handle, model, xs, ys, validation, batch_size, epochs, initial_ep
     val_tensors = None
     if validation is not None:
         val_tensors = ([to_tensor(a) for a in validation[0]], [to_tensor(a) for a in validation[1]])
+        js_val = to_js(val_tensors[0] + val_tensors[1])
     rng = random_state.generator()
     logs = {}
     try:
@@ -360,7 +362,7 @@ def _fit_steps(handle, model, xs, ys, validation, batch_size, epochs, initial_ep
                 if order is not None:
                     order.dispose()
             if val_tensors is not None:  # Keras' evaluation: see _evaluate
-                val_logs = _evaluate(handle, *val_tensors, batch_size, callback_list)
+                val_logs = _evaluate(handle, js_val, len(validation[0][0]), batch_size, callback_list)
                 logs.update({"val_" + key: value for key, value in val_logs.items()})
             callback_list.on_epoch_end(epoch, logs)
             if model.stop_training or tfjs_model.stopTraining:
@@ -434,15 +436,13 @@ class _PendingFit:
 def evaluate(handle: TfjsModel, xs, ys, batch_size: int, callbacks, verbose) -> dict:
     """{"loss": ..., metric: ...} as Keras names them; the test hooks of `callbacks` as Keras
     calls them. (`verbose` acts through `callbacks`, which hold pyapp's progress bar.)"""
-    tensors = [to_tensor(a) for a in xs + ys]
-    try:
-        return _evaluate(handle, tensors[:len(xs)], tensors[len(xs):], batch_size, callbacks)
-    finally:
-        for tensor in tensors:
-            tensor.dispose()
+    arrays = [np.ascontiguousarray(a) for a in xs + ys]  # (kept alive, so their addresses stay theirs)
+    specs = _tfjs.json_object([[a.dtype.name, list(a.shape[1:])] for a in arrays])
+    batches = _tfjs.array_helpers().batches(specs, to_js([_tfjs.address(a) for a in arrays]))
+    return _evaluate(handle, batches, len(arrays[0]), batch_size, callbacks)
 
 
-def _evaluate(handle: TfjsModel, xs: list, ys: list, batch_size: int, callbacks) -> dict:
+def _evaluate(handle: TfjsModel, data, count: int, batch_size: int, callbacks) -> dict:
     """Keras' evaluate in TF.js (pyapp/backend/_losses_metrics.js), not TF.js's, whose test
     function leaves out the layers' regularization losses, averages batch values where Keras
     keeps counts (AUC, precision...) and, with several outputs, returns running totals of the
@@ -455,7 +455,7 @@ def _evaluate(handle: TfjsModel, xs: list, ys: list, batch_size: int, callbacks)
                    create_proxy(lambda batch, logs: callbacks.on_test_batch_end(int(batch), _logs_to_dict(logs)))]
     callbacks.on_test_begin({})
     try:
-        logs = _logs_to_dict(handle.compiled.evaluate(to_js(xs), to_js(ys), batch_size, *proxies))
+        logs = _logs_to_dict(handle.compiled.evaluate(data, count, batch_size, *proxies))
     except JsException as error:
         raise _tfjs.js_error(error) from None
     finally:
@@ -471,10 +471,10 @@ def _batches(count: int, batch_size: int):
 
 
 def predict(handle: TfjsModel, xs, batch_size: int, callbacks, verbose) -> list[np.ndarray]:
-    """The outputs; the predict hooks of `callbacks` as Keras calls them (the batch hooks as
-    `evaluate` does)."""
+    """The outputs; the predict hooks of `callbacks` (None: none) as Keras calls them (the
+    batch hooks as `evaluate` does)."""
     predictor = _predictor(handle)
-    if not callbacks:  # no hook to call (verbose=0): a one-sample predict feels every microsecond
+    if not callbacks:  # no hook to call: a one-sample predict feels every microsecond
         return predictor(xs, batch_size)
     callbacks.on_predict_begin({})
     if callbacks.batch_interval("predict") == 0:
@@ -494,28 +494,33 @@ def predict(handle: TfjsModel, xs, batch_size: int, callbacks, verbose) -> list[
 # A model's predict in one crossing, for models whose shapes are all known but the batch's:
 # Python passes the number of samples and the addresses of the inputs' numpy data and of
 # numpy arrays it made for the outputs (_tfjs.address: numbers cross, not a proxy and a
-# buffer per array); TF.js predicts in a tidy from views of the inputs, and each output's
-# values are copied into its array (one copy each way).
+# buffer per array). Each batch's tensors are made from views of the inputs, run through the
+# model's graph (LayersModel.execute, what TF.js's predict runs per batch, in inference mode),
+# and their outputs copied into their rows of the output arrays: one copy each way. TF.js's
+# predict would also check the inputs again (Python has), slice each batch out of the whole
+# input and concatenate the batches' outputs (a copy each, two kernels even for one batch).
 _PREDICTOR = """
 const prepare = (model) => {
   const sampleShape = (tensor) => tensor.shape.slice(1);
   const inputs = model.inputs.map((input) => [input.dtype, sampleShape(input)]);
   const outputs = model.outputs.map((output) => [output.dtype, sampleShape(output)]);
   if ([...inputs, ...outputs].some(([, shape]) => shape.includes(null))) return { outputs, predict: null };
-  const size = (shape) => shape.reduce((a, b) => a * b, 1);
+  // A Sequential predicts with the LayersModel it wraps, made by its first predict or compile.
+  if (model instanceof tf.Sequential && model.model == null) model.build();
+  const graph = model instanceof tf.Sequential ? model.model : model;
+  const names = graph.outputs.map((output) => output.name);
   const count = inputs.length;
   const predict = (batchSize, n, ...addresses) => {
-    const predicted = tf.tidy(() => {
-      const tensors = inputs.map(([dtype, shape], i) =>
-        tf.tensor(helpers.view(dtype, addresses[i], n * size(shape)), [n, ...shape], dtype));
-      const result = model.predict(count === 1 ? tensors[0] : tensors, { batchSize });
-      return Array.isArray(result) ? result : [result];
-    });
-    try {
-      outputs.forEach(([dtype, shape], i) =>
-        helpers.view(dtype, addresses[count + i], n * size(shape)).set(helpers.values(predicted[i])));
-    } finally {
-      tf.dispose(predicted);
+    const batchOf = helpers.batches(inputs, addresses.slice(0, count));
+    for (let start = 0; start < n; start += batchSize) {
+      const end = Math.min(start + batchSize, n);
+      const predicted = tf.tidy(() => graph.execute(batchOf(start, end), names));
+      try {
+        outputs.forEach(([dtype, shape], i) =>
+          helpers.rows(dtype, addresses[count + i], shape, start, end).set(helpers.values(predicted[i])));
+      } finally {
+        tf.dispose(predicted);
+      }
     }
   };
   return { outputs, predict };

@@ -238,6 +238,11 @@ class Model:
     # -- data ------------------------------------------------------------------------
 
     def _check_inputs(self, x, what: str = "x") -> list[np.ndarray]:
+        if len(self._inputs) == 1 and type(x) is np.ndarray:  # the common case, in one go (a predict per sample)
+            expected = self._inputs[0]
+            if (x.dtype == expected.dtype and x.ndim == len(expected.shape) and x.shape[1:] == expected.shape[1:]
+                    and x.flags.c_contiguous and len(x)):
+                return [x]
         arrays = backend.as_array_list(x, what)
         self._ensure_built(arrays)
         if len(arrays) != len(self._inputs):
@@ -339,7 +344,10 @@ class Model:
     def predict(self, x, batch_size=None, verbose="auto", callbacks=None):
         """The model's outputs for x, as numpy (a list of arrays for several outputs)."""
         xs = self._check_inputs(x)
-        callback_list = self._callback_list(callbacks, verbose, 1, len(xs[0]), batch_size or 32)
+        # No callback to call and no progress to show: no list of none (a one-sample predict
+        # feels each microsecond).
+        callback_list = None if callbacks is None and verbose == 0 else self._callback_list(
+            callbacks, verbose, 1, len(xs[0]), batch_size or 32)
         arrays = backend.engine().predict(self._engine(), xs, batch_size or 32, callback_list, verbose)
         return arrays[0] if self._single_output else arrays
 

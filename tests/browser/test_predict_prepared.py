@@ -56,6 +56,7 @@ checks["mlp: numbers"] = np.allclose(fast, dense_forward(mlp, x), atol=1e-5)
 checks["mlp: a view with an offset, float64"] = same(mlp.predict(x[5:].astype(np.float64), verbose=0), fast[5:])
 checks["mlp: a strided view"] = same(mlp.predict(np.asfortranarray(x), verbose=0), fast)
 checks["mlp: one sample"] = same(mlp.predict(x[:1], verbose=0), fast[:1])
+checks["mlp: batches in the prepared loop, last one short"] = same(mlp.predict(x, batch_size=4, verbose=0), fast)
 checks["mlp: calling the model"] = same(np.asarray(mlp(x)), fast)
 prepared = mlp._engine().predictor
 checks["mlp: prepared once"] = prepared is not None and prepared.prepared is not None
@@ -70,6 +71,7 @@ fast = several.predict(xs, verbose=0)
 general = several.predict(xs, batch_size=2, verbose=0, callbacks=[Batches()])
 checks["several: fast = per-batch path = TF.js's predict"] = same(fast, general) and same(fast, tfjs_predict(several, xs))
 checks["several: shapes"] = [a.shape for a in fast] == [(9, 2), (9, 1)]
+checks["several: batches in the prepared loop"] = same(several.predict(xs, batch_size=2, verbose=0), fast)
 checks["several: integer tokens as floats"] = same(several.predict([xs[0], xs[1].astype(np.float32)], verbose=0), fast)
 
 # A dimension known only from the data (a sequence's length): TF.js's predict, unprepared.
@@ -124,6 +126,38 @@ checks["evaluate: metric"] = bool(np.isclose(mae, np.mean(np.abs(predicted - y3)
 before = tf.memory().numTensors
 regularized.evaluate(x7, y3, batch_size=3, verbose=0)
 checks["evaluate: no tensors left"] = tf.memory().numTensors == before
+
+
+class Grows(pyapp.callbacks.Callback):
+    """Makes Python allocate between evaluate's batches (Pyodide's memory may grow and move
+    its views) and asks for the batch hooks, so evaluate calls into Python at each batch."""
+
+    def __init__(self):
+        super().__init__()
+        self.kept = []
+
+    def on_test_batch_end(self, batch, logs=None):
+        self.kept.append(np.ones(4_000_000, np.float32))
+
+
+# evaluate reads each batch from numpy's memory: the same numbers from a strided float64
+# copy, from integer tokens, with Python running between batches, and from fit's validation
+# (the tensors' path).
+several.compile(optimizer="sgd", loss=["mse", "binary_crossentropy"], metrics=[["mae"], ["accuracy"]])
+ys = [rng.normal(size=(9, 2)).astype(np.float32), rng.integers(0, 2, (9, 1)).astype(np.float32)]
+reference = several.evaluate(xs, ys, batch_size=4, verbose=0)
+checks["evaluate: several outputs, integer tokens"] = len(reference) == 5 and all(np.isfinite(reference))
+checks["evaluate: a strided float64 copy"] = np.allclose(
+    several.evaluate([np.asfortranarray(xs[0]).astype(np.float64), xs[1]], ys, batch_size=4, verbose=0), reference)
+grows = Grows()
+checks["evaluate: Python allocating between batches"] = (
+    np.allclose(several.evaluate(xs, ys, batch_size=4, verbose=0, callbacks=[grows]), reference)
+    and len(grows.kept) == 3)
+del grows
+history = several.fit(xs, ys, epochs=1, batch_size=4, verbose=0, validation_data=(xs, ys))
+after = several.evaluate(xs, ys, batch_size=4, verbose=0, return_dict=True)
+checks["evaluate = fit's validation"] = all(np.isclose(history.history["val_" + name][-1], value, rtol=1e-5)
+                                            for name, value in after.items())
 checks
 '''
 

@@ -82,6 +82,21 @@ def test_inputs_are_checked_before_tfjs():
         model.predict(np.array([["a"] * 4]))
 
 
+def test_an_array_as_the_input_takes_it_is_passed_on_as_it_is():
+    """The one-array case is checked in one go; anything else goes the general way."""
+    model = pyapp.Sequential([pyapp.Input((4,)), layers.Dense(1)])
+    ready = np.zeros((3, 4), np.float32)
+    assert model._check_inputs(ready)[0] is ready
+    for other in (np.zeros((3, 4)), np.asfortranarray(np.zeros((3, 4), np.float32)), np.zeros((8, 4), np.float32)[::2]):
+        checked = model._check_inputs(other)[0]
+        assert checked.dtype == np.float32 and checked.flags.c_contiguous and np.array_equal(checked, other)
+    for wrong, message in ((np.zeros((3, 5), np.float32), "expected an array of shape"),
+                           (np.zeros((4,), np.float32), "expected an array of shape"),
+                           (np.zeros((0, 4), np.float32), "empty: no samples")):
+        with pytest.raises(ValueError, match=message):
+            model._check_inputs(wrong)
+
+
 def test_standardize_array_dtypes():
     assert standardize_array(np.zeros(3, np.float64)).dtype == np.float32
     assert standardize_array(np.zeros(3, np.uint8)).dtype == np.int32
