@@ -59,6 +59,53 @@ def normalize(x, axis: int = -1, order=2) -> np.ndarray:
     return x / np.expand_dims(norm, axis)
 
 
+def pad_sequences(sequences, maxlen: int | None = None, dtype="int32", padding: str = "pre",
+                  truncating: str = "pre", value=0.0) -> np.ndarray:
+    """Sequences of different lengths as one array of shape `(len(sequences), maxlen, ...)`,
+    as `keras.utils.pad_sequences` (Keras is not in the page, so it is written here).
+
+    Args:
+        sequences: a list of sequences (lists or arrays; their items may be arrays of one
+            shape).
+        maxlen: the length of every row; None: the longest sequence's.
+        dtype: the result's dtype.
+        padding: "pre" or "post": where short sequences get `value`s.
+        truncating: "pre" or "post": where long sequences lose items.
+        value: what pads.
+
+    >>> pad_sequences([[1], [2, 3], [4, 5, 6]], maxlen=2)
+    array([[0, 1],
+           [2, 3],
+           [5, 6]], dtype=int32)
+    """
+    for argument, given in (("padding", padding), ("truncating", truncating)):
+        if given not in ("pre", "post"):
+            raise ValueError(f"pad_sequences: {argument} must be 'pre' or 'post', got {given!r}")
+    if maxlen is not None and (isinstance(maxlen, bool) or not isinstance(maxlen, int) or maxlen < 0):
+        raise ValueError(f"pad_sequences: maxlen must be None or an integer >= 0, got {maxlen!r}")
+    try:
+        rows = [np.asarray(sequence) for sequence in sequences]
+    except TypeError:
+        raise ValueError("pad_sequences: sequences must be a list of sequences") from None
+    if any(row.ndim == 0 for row in rows):
+        raise ValueError("pad_sequences: sequences must be a list of sequences, got a number among them")
+    item_shape = next((row.shape[1:] for row in rows if len(row)), ())
+    maxlen = max((len(row) for row in rows), default=0) if maxlen is None else maxlen
+    out = np.full((len(rows), maxlen, *item_shape), value, dtype=dtype)
+    for index, row in enumerate(rows):
+        if not len(row) or not maxlen:
+            continue
+        if row.shape[1:] != item_shape:
+            raise ValueError(f"pad_sequences: sequence {index} has items of shape {row.shape[1:]}, "
+                             f"the others {item_shape}")
+        kept = row[-maxlen:] if truncating == "pre" else row[:maxlen]
+        if padding == "pre":
+            out[index, maxlen - len(kept):] = kept
+        else:
+            out[index, :len(kept)] = kept
+    return out
+
+
 _UPDATE_INTERVAL = 0.05  # seconds between two redraws of a progress bar
 
 
@@ -229,4 +276,4 @@ def _keep_here(path, filename: str | None) -> None:
     print(f"pyapp.utils.download: {os.fspath(path)} is already on this machine, at {target}")
 
 
-__all__ = ["set_random_seed", "to_categorical", "normalize", "Progbar", "download"]
+__all__ = ["set_random_seed", "to_categorical", "normalize", "pad_sequences", "Progbar", "download"]

@@ -279,6 +279,29 @@ def test_normalize_as_keras():
         pyapp.utils.normalize(np.array(["a"]))
 
 
+
+@pytest.mark.parametrize("kwargs", [{}, {"maxlen": 2}, {"maxlen": 4, "padding": "post"},
+                                    {"maxlen": 2, "truncating": "post", "value": -1},
+                                    {"dtype": "float32", "value": 0.5}])
+def test_pad_sequences_as_keras(kwargs):
+    ragged = [[1], [2, 3], [], [4, 5, 6], np.array([7, 8])]
+    ours, theirs = pyapp.utils.pad_sequences(ragged, **kwargs), keras.utils.pad_sequences(ragged, **kwargs)
+    assert ours.dtype == theirs.dtype
+    np.testing.assert_array_equal(ours, theirs)
+    vectors = [np.ones((2, 3)), np.zeros((1, 3))]  # items that are themselves arrays
+    np.testing.assert_array_equal(pyapp.utils.pad_sequences(vectors), keras.utils.pad_sequences(vectors))
+
+
+def test_pad_sequences_errors():
+    for kwargs, argument in [({"padding": "middle"}, "padding"), ({"truncating": "no"}, "truncating"),
+                             ({"maxlen": -1}, "maxlen")]:
+        with pytest.raises(ValueError, match=argument):
+            pyapp.utils.pad_sequences([[1, 2]], **kwargs)
+    with pytest.raises(ValueError, match="list of sequences"):
+        pyapp.utils.pad_sequences([1, 2])
+    with pytest.raises(ValueError, match="sequence 1 has items of shape"):
+        pyapp.utils.pad_sequences([np.ones((2, 3)), np.ones((2, 4))])
+
 # ---------------------------------------------------------------- the native engine
 
 
