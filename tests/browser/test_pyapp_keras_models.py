@@ -15,7 +15,7 @@ import keras  # noqa: E402 - after KERAS_BACKEND
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 import io_keras_models as models  # noqa: E402  (shared Keras model builders)
 
-SUPPORTED = ["dense", "conv", "batchnorm", "lstm", "gru", "embedding", "functional"]
+SUPPORTED = ["dense", "conv", "batchnorm", "lstm", "gru", "embedding", "functional", "rnn_cells", "category_encoding"]
 
 
 @pytest.fixture(scope="session")  # one Keras build for both modes
