@@ -59,11 +59,19 @@ def supported_layers() -> list[str]:
     return sorted(_table())
 
 
+_MODELS = ("Sequential", "Functional", "Model")  # Keras 3 class names of models
+
+
 def spec_for(class_name: str, layer_name: str):
     """The pyapp layer class of `class_name`: its entry in the layer table."""
     from ..layers import REFUSED
 
     cls = _table().get(class_name)
+    if class_name in _MODELS:
+        raise ConversionError(
+            f"layer {layer_name!r}: a {class_name} model nested as one layer (as Keras 3 saves a base model inside "
+            "another) is not read by pyapp yet; in Keras, build the outer model from the base's layers one by one "
+            "(for layer in base.layers: x = layer(x)), then save it")
     if class_name in REFUSED:
         raise ConversionError(f"layer {layer_name!r}: layer class {class_name!r} is refused: {REFUSED[class_name]}")
     if cls is None:
