@@ -194,10 +194,13 @@ def _cell(cell, where: str) -> Layer:
     """A cell of pyapp, or that of a canonical {"class_name", "config"}."""
     from .wrappers import _wrapped
 
-    cell = _wrapped(cell, where)
-    if not isinstance(cell, (*_CELLS, StackedRNNCells)):
+    kinds = (*_CELLS, StackedRNNCells)
+    if not isinstance(cell, (*kinds, dict)):
         raise TypeError(f"{where}: expected an RNN cell (SimpleRNNCell, LSTMCell, GRUCell or StackedRNNCells), "
                         f"got {type(cell).__name__}")
+    cell = _wrapped(cell, where)
+    if not isinstance(cell, kinds):  # a config of another layer
+        raise TypeError(f"{where}: expected an RNN cell's config, got a {type(cell).__name__}'s")
     return cell
 
 
