@@ -158,6 +158,21 @@ class CenterCrop extends tf.layers.Layer {
   }
 }
 
-// Resizing and CenterCrop replace TF.js's own classes of those names.
-for (const cls of [Normalization, Subtract, Resizing, CenterCrop]) tf.serialization.registerClass(cls);
-return { Normalization, Subtract, Resizing, CenterCrop };
+// TF.js's CategoryEncoding, whose computeOutputShape writes the output's shape into the
+// input's shape array: in a model, the Input then expects (batch, num_tokens) (measured
+// here). The same layer, given a copy.
+const copyShape = (shape) => (Array.isArray(shape) ? shape.map(copyShape) : shape);
+const TfjsCategoryEncoding = tf.serialization.SerializationMap.getMap().classNameMap.CategoryEncoding[0];
+class CategoryEncoding extends TfjsCategoryEncoding {
+  static className = "CategoryEncoding";
+
+  computeOutputShape(inputShape) {
+    return super.computeOutputShape(copyShape(inputShape));
+  }
+}
+
+// Resizing, CenterCrop and CategoryEncoding replace TF.js's own classes of those names.
+for (const cls of [Normalization, Subtract, Resizing, CenterCrop, CategoryEncoding]) {
+  tf.serialization.registerClass(cls);
+}
+return { Normalization, Subtract, Resizing, CenterCrop, CategoryEncoding };

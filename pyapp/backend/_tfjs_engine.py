@@ -28,8 +28,8 @@ from ._tfjs import (available_backends, delete_model, fetch_app_file, get_backen
 
 __all__ = ["PRINTS_PROGRESS", "TfjsModel", "available_backends", "build", "compile", "delete_model", "dispose",
            "evaluate", "fetch_app_file", "fit", "get_backend", "get_weights", "list_models", "load_from_app",
-           "load_from_browser", "memory", "predict", "save_to_browser", "set_backend", "set_trainable", "set_weights",
-           "to_numpy", "to_tensor", "unreachable_storage"]
+           "load_from_browser", "memory", "predict", "register_layers", "save_to_browser", "set_backend",
+           "set_trainable", "set_weights", "to_numpy", "to_tensor", "unreachable_storage"]
 
 
 @dataclass
@@ -84,7 +84,7 @@ def build(description: model_io.Model) -> TfjsModel:
     the layers' initializers make them)."""
     topology = model_io.tfjs_topology(description)
     tf = _tfjs.tf()
-    _library("_layers.js")  # Keras 3 layers that TF.js lacks, registered before the model is built
+    register_layers()
     cls = tf.Sequential if topology["class_name"] == "Sequential" else tf.LayersModel
     try:
         model = cls.fromConfig(cls, _tfjs.json_object(_ts_config(topology["config"])))
@@ -96,6 +96,13 @@ def build(description: model_io.Model) -> TfjsModel:
     if given:
         set_weights(handle, given)
     return handle
+
+
+def register_layers() -> None:
+    """Registers pyapp's own TF.js layers (pyapp/backend/_layers.js: Keras 3 layers that
+    TF.js lacks or computes wrongly) under their Keras names, so that TF.js's `fromConfig`
+    and its own loaders (`tf.loadLayersModel`) build them. Done before any model is built."""
+    _library("_layers.js")
 
 
 def _layers_by_name(handle: TfjsModel) -> dict:

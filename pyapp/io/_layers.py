@@ -59,11 +59,19 @@ def supported_layers() -> list[str]:
     return sorted(_table())
 
 
+_MODELS = ("Sequential", "Functional", "Model")  # Keras 3 class names of models
+
+
 def spec_for(class_name: str, layer_name: str):
     """The pyapp layer class of `class_name`: its entry in the layer table."""
     from ..layers import REFUSED
 
     cls = _table().get(class_name)
+    if class_name in _MODELS:
+        raise ConversionError(
+            f"layer {layer_name!r}: a {class_name} model nested as one layer (as Keras 3 saves a base model inside "
+            "another) is not read by pyapp yet; in Keras, build the outer model from the base's layers one by one "
+            "(for layer in base.layers: x = layer(x)), then save it")
     if class_name in REFUSED:
         raise ConversionError(f"layer {layer_name!r}: layer class {class_name!r} is refused: {REFUSED[class_name]}")
     if cls is None:
@@ -245,7 +253,7 @@ def canonical_from_keras(class_name: str, config: dict, where: str) -> dict:
         if key in cls.keras_only and (cls.keras_only[key] is ANY or plain(value) == plain(cls.keras_only[key])):
             continue  # a Keras-only key at the value TF.js computes too: not part of the canonical config
         if key in cls.nested_keys:
-            value = _nested_from_keras(cls, value, f"{where}, {key}")
+            value = _each_nested(value, lambda one: _nested_from_keras(cls, one, f"{where}, {key}"))
             if key in cls.derived_keys:
                 derived[key] = value
                 continue
@@ -282,13 +290,20 @@ def _nested_from_keras(cls, value, where: str) -> dict:
     return {"class_name": class_name, "config": config}
 
 
+def _each_nested(value, convert):
+    """`convert` applied to a nested layer's config, or to each of a list of them
+    (StackedRNNCells' cells)."""
+    return [convert(one) for one in value] if isinstance(value, list) else convert(value)
+
+
 def keras_from_canonical(class_name: str, config: dict) -> dict:
     cls = spec_for(class_name, config.get("name", "?"))
     out = {}
     for key, value in {**config, **cls.derived_config(config)}.items():
         if key in cls.nested_keys:
-            value = {"module": "keras.layers", "class_name": value["class_name"],
-                     "config": keras_from_canonical(value["class_name"], value["config"]), "registered_name": None}
+            value = _each_nested(value, lambda one: {
+                "module": "keras.layers", "class_name": one["class_name"],
+                "config": keras_from_canonical(one["class_name"], one["config"]), "registered_name": None})
         elif key == "dtype" and class_name != "InputLayer":
             value = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": value or "float32"},
                      "registered_name": None}
@@ -313,9 +328,9 @@ def tfjs_from_canonical(class_name: str, config: dict, where: str) -> dict:
         if key in cls.only:
             _check_extra(key, value, cls.only[key], where, "pyapp")
         if key in cls.nested_keys:
-            inner = dict(value["config"], name=value["config"]["name"].removeprefix(cls.tfjs_nested_prefix))
-            value = {"class_name": value["class_name"],
-                     "config": tfjs_from_canonical(value["class_name"], inner, f"{where}, {key}")}
+            value = _each_nested(value, lambda one: {"class_name": one["class_name"], "config": tfjs_from_canonical(
+                one["class_name"], dict(one["config"], name=one["config"]["name"].removeprefix(cls.tfjs_nested_prefix)),
+                f"{where}, {key}")})
         if key in cls.config_keys:
             if key in ("activation", "recurrent_activation"):
                 value = _activation(activations.tfjs_name, value, f"{where}, {key}")
@@ -345,6 +360,13 @@ def check_canonical(class_name: str, config: dict) -> None:
     tfjs_from_canonical(class_name, config, f"layer {config.get('name', '?')!r} ({class_name})")
 
 
+def _nested_from_tfjs(cls, value, where: str) -> dict:
+    if not isinstance(value, dict) or not isinstance(value.get("config"), dict):
+        raise ConversionError(f"{where}: expected a layer's config, got {value!r:.200}")
+    inner = dict(value["config"], name=cls.tfjs_nested_prefix + str(value["config"].get("name")))
+    return {"class_name": value.get("class_name"), "config": canonical_from_tfjs(value.get("class_name"), inner, where)}
+
+
 def canonical_from_tfjs(class_name: str, config: dict, where: str) -> dict:
     cls = spec_for(class_name, config.get("name", "?"))
     keras_names = {tfjs: keras for keras, tfjs in cls.tfjs_names.items()}
@@ -364,12 +386,7 @@ def canonical_from_tfjs(class_name: str, config: dict, where: str) -> dict:
         if key == "batch_input_shape" and class_name == "InputLayer":
             key = "batch_shape"
         if key in cls.nested_keys:
-            if not isinstance(value, dict) or not isinstance(value.get("config"), dict):
-                raise ConversionError(f"{where}: expected a layer's config as {key!r}, got {value!r:.200}")
-            inner = value["config"]
-            inner = dict(inner, name=cls.tfjs_nested_prefix + str(inner.get("name")))
-            value = {"class_name": value.get("class_name"),
-                     "config": canonical_from_tfjs(value.get("class_name"), inner, f"{where}, {key}")}
+            value = _each_nested(value, lambda one: _nested_from_tfjs(cls, one, f"{where}, {key}"))
         if key in cls.config_keys:
             if key in ("activation", "recurrent_activation"):
                 value = _activation(activations.from_tfjs, value, f"{where}, {key}")
@@ -390,7 +407,7 @@ def canonical_from_tfjs(class_name: str, config: dict, where: str) -> dict:
             raise ConversionError(f"{where}: config key {key!r}={value!r} is not supported by pyapp")
     if class_name == "InputLayer":
         out.setdefault("sparse", False)
-    if class_name == "GRU":
+    if class_name in ("GRU", "GRUCell"):
         if out.get("reset_after"):
             raise ConversionError(f"{where}: reset_after=True is not a TF.js GRU")
         out["reset_after"] = False  # TF.js's only form; Keras 3's default is True

@@ -15,8 +15,9 @@ from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply
 from .normalization import BatchNormalization, LayerNormalization
 from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D, GlobalAveragePooling1D,
                       GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
-from .preprocessing import CenterCrop, Normalization, Rescaling, Resizing
-from .recurrent import ConvLSTM2D, GRU, LSTM, SimpleRNN
+from .preprocessing import CategoryEncoding, CenterCrop, Normalization, Rescaling, Resizing
+from .recurrent import (GRU, LSTM, RNN, ConvLSTM2D, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell,
+                        StackedRNNCells)
 from .regularization import AlphaDropout, GaussianDropout, GaussianNoise, SpatialDropout1D
 from .reshaping import Cropping2D, Permute, RepeatVector, UpSampling2D, ZeroPadding2D
 from .wrappers import Bidirectional, TimeDistributed
@@ -28,8 +29,9 @@ TABLE: dict[str, type[Layer]] = {cls.__name__: cls for cls in (
     BatchNormalization, LayerNormalization, Conv1D, Conv2D, Conv3D, Conv2DTranspose, SeparableConv2D,
     DepthwiseConv2D, MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D, AveragePooling3D,
     GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
-    SimpleRNN, LSTM, GRU, ConvLSTM2D, Concatenate, Dot, Add, Multiply, Average, Maximum, Minimum,
-    Rescaling, Normalization, Resizing, CenterCrop, Subtract, Bidirectional, TimeDistributed,
+    SimpleRNN, LSTM, GRU, ConvLSTM2D, RNN, SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells, Concatenate, Dot,
+    Add, Multiply, Average, Maximum, Minimum, Rescaling, Normalization, Resizing, CenterCrop, CategoryEncoding,
+    Subtract, Bidirectional, TimeDistributed,
 )}
 
 # Keras 3 layers that pyapp refuses, and why; `load_model` and the converter say so by name.

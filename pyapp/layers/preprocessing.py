@@ -1,10 +1,11 @@
 """Preprocessing layers that are part of the model: Rescaling, Normalization, Resizing,
-CenterCrop.
+CenterCrop, CategoryEncoding.
 
 TF.js 4.22 has no Normalization layer; its Resizing fails on the WASM backend ("Invalid
 typed array length") and its CenterCrop changes its input's shape in place (measured
 here). The page runs pyapp's own, built from TF.js ops (pyapp/backend/_layers.js), under
-Keras 3's names and configs.
+Keras 3's names and configs. TF.js's CategoryEncoding changes its input's shape in place
+too: the page runs it on a copy of the shape.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy as np
 from .layer import ANY, Layer, positive_int
 from .reshaping import _channels_last, _image
 
-__all__ = ["CenterCrop", "Normalization", "Rescaling", "Resizing"]
+__all__ = ["CategoryEncoding", "CenterCrop", "Normalization", "Rescaling", "Resizing"]
 
 
 class Rescaling(Layer):
@@ -192,3 +193,46 @@ class CenterCrop(Layer):
     def compute_output_shape(self, input_shape):
         _image(input_shape, self)
         return (input_shape[0], self.height, self.width, input_shape[3])
+
+
+_OUTPUT_MODES = ("one_hot", "multi_hot", "count")
+
+
+class CategoryEncoding(Layer):
+    """Encodes integer categories in [0, num_tokens) as vectors of `num_tokens` floats.
+
+    Args:
+        num_tokens: the number of categories.
+        output_mode: "one_hot" (each value as a vector with a 1 at its place; the input is
+            (batch,) or (batch, 1)), "multi_hot" (default: a 1 at the place of every value
+            of a sample) or "count" (how often each value occurs in a sample; the input of
+            these two is (batch, values)).
+        sparse: False only (TF.js has no sparse tensors).
+
+    Keras 3 also one-hot encodes (batch, values) into (batch, values, num_tokens); TF.js
+    4.22 refuses that ("maximum output rank is 2"), so pyapp does too.
+
+    >>> pyapp.layers.CategoryEncoding(5, output_mode="count")(pyapp.Input((3,), dtype="int32"))  # (None, 5)
+    """
+
+    config_keys = ("num_tokens", "output_mode")
+    keras_only = {"sparse": False}
+
+    def __init__(self, num_tokens: int, output_mode: str = "multi_hot", **kwargs):
+        super().__init__(**kwargs)
+        self.num_tokens = positive_int(num_tokens, f"{self.name}: num_tokens")
+        if output_mode == "binary":  # Keras' former name
+            output_mode = "multi_hot"
+        if output_mode not in _OUTPUT_MODES:
+            raise ValueError(f"{self.name}: output_mode must be one of {_OUTPUT_MODES}, got {output_mode!r}")
+        self.output_mode = output_mode
+
+    def compute_output_shape(self, input_shape):
+        one_value = len(input_shape) == 1 or (len(input_shape) == 2 and input_shape[1] == 1)
+        if len(input_shape) != 2 and not (self.output_mode == "one_hot" and one_value):
+            raise ValueError(f"{self.name}: expected input of shape (batch, values), got shape {input_shape}")
+        if self.output_mode == "one_hot" and not one_value:
+            raise ValueError(f"{self.name}: output_mode='one_hot' takes one value per sample, (batch,) or (batch, 1), "
+                             f"got shape {input_shape}: TF.js 4.22 cannot one-hot encode several (use 'multi_hot' "
+                             "or 'count', or Reshape the values to (batch, 1) first)")
+        return (input_shape[0], self.num_tokens)

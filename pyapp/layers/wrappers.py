@@ -8,6 +8,7 @@ backward layer's).
 from __future__ import annotations
 
 from .layer import Layer
+from .recurrent import RNN
 
 __all__ = ["Bidirectional", "TimeDistributed"]
 
@@ -119,6 +120,10 @@ class Bidirectional(_Wrapper):
         if not self.layer.rnn:
             raise ValueError(f"{self.name}: Bidirectional wraps a recurrent layer (SimpleRNN, LSTM, GRU), got "
                              f"{type(self.layer).__name__}")
+        if isinstance(self.layer, RNN):
+            raise ValueError(f"{self.name}: Bidirectional(RNN(cell)) is not supported: TF.js 4.22's Bidirectional "
+                             "cannot copy an RNN layer (it passes the cell object where a config belongs; measured "
+                             "here). Wrap SimpleRNN, LSTM or GRU instead")
         if self.layer.go_backwards:
             raise ValueError(f"{self.name}: the wrapped layer must run forwards (go_backwards=False): "
                              "Bidirectional runs its copy backwards")

@@ -36,6 +36,9 @@ import numpy as np
 from js import tf, Object, Uint8Array, Float32Array, Int32Array, JSON, Date
 from pyodide.ffi import to_js, create_proxy
 from pyapp import io as model_io
+from pyapp.backend import _tfjs_engine
+
+_tfjs_engine.register_layers()  # TF.js's loader builds pyapp's own layers (CategoryEncoding), as pyapp's engine does
 
 def _js(value):
     return to_js(value, dict_converter=Object.fromEntries)
@@ -124,6 +127,11 @@ def _config(model) -> str:
         if layer["class_name"] == "LayerNormalization":
             # TF.js saves the axis it resolved when built ([3] for [-1] on 4-D input): same layer.
             layer["config"].pop("axis")
+        cell = layer["config"].get("cell") or {}
+        if cell.get("class_name") == "StackedRNNCells":
+            # TF.js's StackedRNNCells.fromConfig drops the stack's name and names it anew; Keras
+            # uses it for nothing it saves (its cells' weights are filed by their class).
+            cell["config"].pop("name")
     return json.dumps(config, sort_keys=True, default=str)
 
 

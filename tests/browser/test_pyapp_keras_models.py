@@ -15,7 +15,7 @@ import keras  # noqa: E402 - after KERAS_BACKEND
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 import io_keras_models as models  # noqa: E402  (shared Keras model builders)
 
-SUPPORTED = ["dense", "conv", "batchnorm", "lstm", "gru", "embedding", "functional"]
+SUPPORTED = ["dense", "conv", "batchnorm", "lstm", "gru", "embedding", "functional", "rnn_cells", "category_encoding"]
 
 
 @pytest.fixture(scope="session")  # one Keras build for both modes
@@ -83,3 +83,28 @@ def test_architecture_travels_as_keras_json(app):
     assert eval(back) == ("Model", params, ["InputLayer", "InputLayer", "Dense", "Concatenate", "Dense"])
     error = app.run("import pyapp\npyapp.models.model_from_json('{not json')")["error"]
     assert error["type"] == "ValueError" and "not JSON" in error["message"]
+
+
+def test_rnn_of_cells_trains_in_the_page_and_goes_back_to_keras(app, tmp_path):
+    code = (
+        "import base64, numpy as np, pyapp\nfrom pyapp import layers\n"
+        "rng = np.random.default_rng(0)\n"
+        "x = rng.normal(size=(32, 6, 3)).astype(np.float32)\n"
+        "model = pyapp.Sequential([pyapp.Input((6, 3)),\n"
+        "    layers.RNN([layers.LSTMCell(4), layers.GRUCell(3, reset_after=False)], return_sequences=True,\n"
+        "               go_backwards=True),\n"
+        "    layers.RNN(layers.SimpleRNNCell(3)), layers.Dense(2)])\n"
+        "model.compile(optimizer='adam', loss='mse')\n"
+        "history = model.fit(x, x[:, -1, :2], epochs=3, verbose=0)\n"
+        "model.save('/tmp/rnn.keras')\n"
+        "(base64.b64encode(open('/tmp/rnn.keras', 'rb').read()).decode(), model.predict(x, verbose=0).tolist(),\n"
+        " history.history['loss'])"
+    )
+    data, expected, losses = eval(app.check(code))
+    assert losses[-1] < losses[0], losses
+    path = tmp_path / "rnn.keras"
+    path.write_bytes(base64.b64decode(data))
+    model = keras.models.load_model(path)
+    assert [type(layer.cell).__name__ for layer in model.layers[:2]] == ["StackedRNNCells", "SimpleRNNCell"]
+    x = np.random.default_rng(0).normal(size=(32, 6, 3)).astype(np.float32)
+    assert np.abs(np.asarray(model.predict(x, verbose=0)) - np.array(expected, np.float32)).max() <= 1e-5

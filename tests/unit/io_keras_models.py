@@ -133,7 +133,38 @@ def misc():
     return m, [xs[:5], xi[:5]]
 
 
-BUILDERS = {f.__name__: f for f in (dense, conv, batchnorm, lstm, gru, embedding, functional, misc)}
+def rnn_cells():
+    """RNN running a cell, and a stack of cells backwards."""
+    keras = _keras()
+    L = keras.layers
+    m = keras.Sequential([keras.Input((6, 3)),
+                          L.RNN([L.LSTMCell(4), L.GRUCell(3, reset_after=False)], return_sequences=True,
+                                go_backwards=True),
+                          L.RNN(L.SimpleRNNCell(3)), L.Dense(2)])
+    rng = np.random.default_rng(9)
+    x = rng.normal(size=(24, 6, 3)).astype("float32")
+    return _train(m, x, rng.random((24, 2)).astype("float32")), x[:6]
+
+
+def category_encoding():
+    """Integer categories counted, and one of them one-hot encoded."""
+    keras = _keras()
+    L = keras.layers
+    values = keras.Input((5,), dtype="int32", name="values")
+    first = keras.Input((1,), dtype="int32", name="first")
+    x = L.Concatenate()([L.CategoryEncoding(8, output_mode="count")(values),
+                         L.CategoryEncoding(4, output_mode="one_hot")(first)])
+    m = keras.Model([values, first], L.Dense(2)(x))
+    rng = np.random.default_rng(10)
+    xv = rng.integers(0, 8, size=(24, 5)).astype("int32")
+    xf = rng.integers(0, 4, size=(24, 1)).astype("int32")
+    m.compile(optimizer="adam", loss="mse")
+    m.fit([xv, xf], rng.random((24, 2)), epochs=2, batch_size=8, verbose=0)
+    return m, [xv[:6], xf[:6]]
+
+
+BUILDERS = {f.__name__: f for f in (dense, conv, batchnorm, lstm, gru, embedding, functional, misc, rnn_cells,
+                                     category_encoding)}
 
 
 def predict(model, inputs) -> list:

@@ -70,13 +70,36 @@ EXAMPLES: dict[str, tuple[dict, list[tuple], str]] = {
     "Resizing": ({"height": 5, "width": 3, "crop_to_aspect_ratio": True}, [(4, 6, 2)], "float32"),
     "CenterCrop": ({"height": 3, "width": 2}, [(6, 5, 2)], "float32"),
     "TimeDistributed": ({"layer": ("Dense", {"units": 2, "activation": "tanh"})}, [(3, 4)], "float32"),
+    "RNN": ({"cell": ("LSTMCell", {"units": 3}), "return_sequences": True, "go_backwards": True}, [(4, 2)],
+            "float32"),
+    "SimpleRNNCell": ({"units": 3, "activation": "relu"}, [(4, 2)], "float32"),
+    "LSTMCell": ({"units": 3, "recurrent_activation": "tanh"}, [(4, 2)], "float32"),
+    "GRUCell": ({"units": 3, "reset_after": False}, [(4, 2)], "float32"),
+    "StackedRNNCells": ({"cells": [("LSTMCell", {"units": 3}), ("GRUCell", {"units": 2, "reset_after": False}),
+                                   ("LSTMCell", {"units": 2})]}, [(4, 2)], "float32"),
+    "CategoryEncoding": ({"num_tokens": 10, "output_mode": "count"}, [(4,)], "int32"),
 }
+
+# Cells compute only inside an RNN layer: their example runs as RNN(cell).
+CELLS = {"SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells"}
 
 
 def layer_arguments(args: dict, module) -> dict:
-    """The example's arguments, with a wrapped layer, (class name, arguments), made from `module`
-    (keras.layers or pyapp.layers)."""
-    return {key: getattr(module, value[0])(**value[1]) if key == "layer" else value for key, value in args.items()}
+    """The example's arguments, with nested layers, (class name, arguments), made from `module`
+    (keras.layers or pyapp.layers): a wrapper's layer, an RNN's cell, a stack's cells."""
+
+    def make(value):
+        return getattr(module, value[0])(**value[1])
+
+    return {key: make(value) if key in ("layer", "cell") else [make(v) for v in value] if key == "cells" else value
+            for key, value in args.items()}
+
+
+def example_layer(class_name: str, module):
+    """The layer of the example as it goes into a model, made from `module`: a cell in an RNN."""
+    args = layer_arguments(EXAMPLES[class_name][0], module)
+    layer = getattr(module, class_name)(**args)
+    return module.RNN(layer) if class_name in CELLS else layer
 
 
 def sample_inputs(class_name: str, count: int = 4, seed: int = 0) -> list[np.ndarray]:
@@ -96,7 +119,7 @@ def keras_model(class_name: str):
 
     args, shapes, dtype = EXAMPLES[class_name]
     inputs = [keras.Input(shape, dtype=dtype) for shape in shapes]
-    layer = getattr(keras.layers, class_name)(**layer_arguments(args, keras.layers))
+    layer = example_layer(class_name, keras.layers)
     x = layer(inputs if len(inputs) > 1 else inputs[0])
     outputs = keras.layers.Dense(2)(keras.layers.Flatten()(x) if len(x.shape) > 2 else x)
     model = keras.Model(inputs if len(inputs) > 1 else inputs[0], outputs)

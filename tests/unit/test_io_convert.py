@@ -95,7 +95,8 @@ def _load(path):
     return keras.saving.load_model(path)
 
 
-NAMES = ["dense", "conv", "batchnorm", "lstm", "gru", "embedding", "functional", "misc"]
+NAMES = ["dense", "conv", "batchnorm", "lstm", "gru", "embedding", "functional", "misc", "rnn_cells",
+         "category_encoding"]
 
 
 @pytest.mark.parametrize("name", NAMES)

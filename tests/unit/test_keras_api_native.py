@@ -99,3 +99,33 @@ def test_keras_takes_float_data_for_integer_inputs_toward_zero_as_pyapp_does():
     model = keras.Model(ids, keras.layers.Embedding(10, 2)(ids))
     x = np.array([[1, 2, 3], [4, 5, 9]])
     assert np.array_equal(model.predict(x + 0.75, verbose=0), model.predict(x, verbose=0))
+
+
+def test_a_nested_base_saves_flat_for_keras_and_a_keras_nested_file_is_refused_by_name(tmp_path):
+    """What works of nesting (issue 14, part 6): a frozen base added to a Sequential trains
+    its head only, and Keras 3 loads pyapp's file (its layers one by one) with the same
+    outputs and freezing. A `.keras` file where Keras nested the base as one layer is
+    refused, naming the layer and what to do."""
+    import keras
+    import numpy as np
+
+    base = pyapp.Sequential([pyapp.Input((4,)), layers.Dense(5, activation="relu", name="b1"),
+                             layers.Dense(3, name="b2")], name="base")
+    base.trainable = False
+    model = pyapp.Sequential([base, layers.Dense(2, name="head")])
+    frozen = base.get_weights()
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(16, 4)).astype(np.float32)
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x, rng.normal(size=(16, 2)).astype(np.float32), epochs=2, verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(frozen, model.get_weights()[:4]))
+    model.save(tmp_path / "flat.keras")
+    native = keras.saving.load_model(tmp_path / "flat.keras")
+    assert [(layer.name, layer.trainable) for layer in native.layers] == [("b1", False), ("b2", False), ("head", True)]
+    np.testing.assert_allclose(native.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
+
+    nested = keras.Sequential([keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)], name="kbase"),
+                               keras.layers.Dense(2)])
+    nested.save(tmp_path / "nested.keras")
+    with pytest.raises(ValueError, match="layer 'kbase': a Sequential model nested as one layer"):
+        pyapp.models.load_model(tmp_path / "nested.keras")

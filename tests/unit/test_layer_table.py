@@ -14,7 +14,7 @@ from pyapp import io as model_io
 from pyapp import layers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from layer_examples import EXAMPLES, keras_model, layer_arguments  # noqa: E402
+from layer_examples import CELLS, EXAMPLES, keras_model, layer_arguments  # noqa: E402
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,12 +34,16 @@ def test_layers_load_model_and_the_converter_accept_one_set():
 @pytest.mark.parametrize("class_name", ENTRIES)
 def test_each_layer_is_what_keras_3_builds_from_its_config(class_name):
     """pyapp's config builds the same layer in Keras 3 (shapes, weights in order), and Keras'
-    own config of it reads back into pyapp's config."""
+    own config of it reads back into pyapp's config (a cell's, in an RNN)."""
     import keras
     args, shapes, _ = EXAMPLES[class_name]
     ours = layers.TABLE[class_name](**layer_arguments(args, layers))
     theirs = keras.layers.deserialize({"module": "keras.layers", "class_name": class_name, "config": ours.get_config(),
                                       "registered_name": None})
+    back = layers.TABLE[class_name].from_config(theirs.get_config())
+    assert back.canonical_config() == ours.canonical_config()
+    if class_name in CELLS:
+        ours, theirs = layers.RNN(ours), keras.layers.RNN(theirs)
     batch_shapes = [(None, *shape) for shape in shapes]
     given = batch_shapes if len(shapes) > 1 else batch_shapes[0]
     ours.build(given)
@@ -48,8 +52,6 @@ def test_each_layer_is_what_keras_3_builds_from_its_config(class_name):
     assert [(name.rsplit("/", 1)[-1], tuple(shape)) for name, shape in ours.weight_specs(given)] == [
         (w.path.rsplit("/", 1)[-1], tuple(w.shape)) for w in theirs.weights]
     assert ours.count_params() == theirs.count_params()
-    back = layers.TABLE[class_name].from_config(theirs.get_config())
-    assert back.canonical_config() == ours.canonical_config()
 
 
 @pytest.mark.parametrize("class_name", ENTRIES)
@@ -240,7 +242,8 @@ def test_normalization_refuses_bad_arguments():
         layers.Normalization(invert="yes")
 
 
-@pytest.mark.parametrize("class_name", ["Normalization", "Bidirectional", "TimeDistributed", "Subtract"])
+@pytest.mark.parametrize("class_name", ["Normalization", "Bidirectional", "TimeDistributed", "Subtract", "RNN",
+                                        "StackedRNNCells", "CategoryEncoding"])
 def test_keras_reads_the_keras_file_pyapp_writes(class_name, tmp_path):
     """.keras (Keras) -> pyapp.io -> .keras: Keras loads it with the same weights (an int32
     count, nested layers' groups) and predicts the same."""
@@ -298,3 +301,47 @@ def test_conv_lstm2d_shapes_are_keras_3s_and_unroll_is_refused():
         layers.ConvLSTM2D(2, 3, unroll=True)
     with pytest.raises(ValueError, match="rank 5"):
         layers.ConvLSTM2D(2, 3)(pyapp.Input((4, 4, 2)))
+
+
+def test_rnn_cells_and_category_encoding_refuse_what_they_cannot_compute():
+    with pytest.raises(TypeError, match="expected an RNN cell .* got Dense"):
+        layers.RNN(layers.Dense(2))
+    with pytest.raises(ValueError, match="return_state=True is not supported"):
+        layers.RNN(layers.LSTMCell(2), return_state=True)
+    with pytest.raises(ValueError, match=r"GRUCell\(reset_after=True\) is not available"):
+        layers.GRUCell(2, reset_after=True)
+    with pytest.raises(ValueError, match="cells must be a non-empty list"):
+        layers.StackedRNNCells([])
+    with pytest.raises(TypeError, match=r"run it over a sequence with layers.RNN\(LSTMCell"):
+        layers.LSTMCell(2)(pyapp.Input((3, 2)))
+    with pytest.raises(ValueError, match="TF.js 4.22's Bidirectional cannot copy an RNN layer"):
+        layers.Bidirectional(layers.RNN(layers.LSTMCell(2)))
+    with pytest.raises(ValueError, match="num_tokens must be a positive integer"):
+        layers.CategoryEncoding(0)
+    with pytest.raises(ValueError, match="output_mode must be one of"):
+        layers.CategoryEncoding(3, output_mode="tf_idf")
+    with pytest.raises(ValueError, match="sparse=True is not supported"):
+        layers.CategoryEncoding(3, sparse=True)
+    with pytest.raises(ValueError, match="TF.js 4.22 cannot one-hot encode several"):
+        layers.CategoryEncoding(3, output_mode="one_hot")(pyapp.Input((2,), dtype="int32"))
+
+
+def test_rnn_of_stacked_cells_runs_natively_as_keras_3():
+    """A pyapp model with RNN(list of cells) and CategoryEncoding, on the Keras engine, with
+    the weights of a Keras 3 model of the same layers: the same outputs."""
+    import keras
+
+    def build(module, model_class):
+        sequence = module.RNN([module.LSTMCell(4), module.GRUCell(3, reset_after=False)], return_sequences=True,
+                              go_backwards=True)
+        return model_class([pyapp.Input((5, 2)) if module is layers else keras.Input((5, 2)), sequence,
+                            module.RNN(module.SimpleRNNCell(2))])
+
+    theirs = build(keras.layers, keras.Sequential)
+    ours = build(layers, pyapp.Sequential)
+    ours.set_weights(theirs.get_weights())
+    x = np.random.default_rng(0).normal(size=(6, 5, 2)).astype(np.float32)
+    np.testing.assert_allclose(ours.predict(x, verbose=0), theirs.predict(x, verbose=0), atol=1e-6)
+    counts = pyapp.Sequential([pyapp.Input((4,), dtype="int32"), layers.CategoryEncoding(5, output_mode="count")])
+    values = np.array([[0, 1, 1, 4], [3, 3, 3, 2]], np.int32)
+    np.testing.assert_array_equal(counts.predict(values, verbose=0), [[1, 2, 0, 0, 1], [0, 0, 1, 3, 0]])
