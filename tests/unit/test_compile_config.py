@@ -63,6 +63,7 @@ def test_pyapp_writes_compile_config_as_keras_3_does(tmp_path):
         assert ours["metrics"][1][key] == theirs["metrics"][1][key]
     written = ours["optimizer"]["config"]
     assert set(written) <= set(theirs["optimizer"]["config"])  # Keras' base arguments pyapp lacks are left out
+    assert theirs["optimizer"]["config"]["name"].startswith(written.pop("name"))  # Keras numbers a second "adam_1"
     for key, value in written.items():
         expected = theirs["optimizer"]["config"][key]
         assert value == (pytest.approx(expected, rel=1e-6) if isinstance(expected, float) else expected), key
@@ -145,3 +146,20 @@ def test_what_pyapp_cannot_compile_is_named(tmp_path, change, named):
     with pytest.raises(ValueError, match=f"compile_config: .*{named}.*compile=False"):
         pyapp.models.load_model(tmp_path / "changed.keras")
     assert not pyapp.models.load_model(tmp_path / "changed.keras", compile=False).compiled
+
+
+@pytest.mark.parametrize("optimizer", [
+    keras.optimizers.Adam(0.02, beta_1=0.8),
+    keras.optimizers.SGD(0.1, momentum=0.5, nesterov=True),
+    keras.optimizers.RMSprop(0.01, rho=0.8, centered=True),
+    keras.optimizers.Adagrad(0.05, initial_accumulator_value=0.2),
+], ids=lambda optimizer: type(optimizer).__name__)
+def test_keras_optimizers_come_back_with_their_arguments(tmp_path, optimizer):
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    model.compile(optimizer=optimizer, loss="mse")
+    model.save(tmp_path / "model.keras")
+    loaded = pyapp.models.load_model(tmp_path / "model.keras").optimizer
+    assert type(loaded).__name__ == type(optimizer).__name__
+    written = _compile_config(tmp_path / "model.keras")["optimizer"]["config"]
+    for key, value in loaded.get_config().items():
+        assert value == pytest.approx(written[key]), key
