@@ -44,6 +44,9 @@ class Model:
     layers: list
     inputs: list = field(default_factory=list)  # [[layer, node, tensor], ...] (Functional)
     outputs: list = field(default_factory=list)
+    # Keras 3's serialized compile arguments (config.json's "compile_config"), as read or to be
+    # written; None for a model not compiled. pyapp.models.saving reads and makes them.
+    compile_config: dict | None = None
 
     def check(self, weights: bool = True) -> None:
         """Checks the graph and, with `weights`, that every layer has its weights, of the
@@ -238,6 +241,7 @@ def _model_from_keras_config(config: dict, weights: Group | None) -> Model:
     else:
         model.inputs = _refs(inner.get("input_layers"), "input_layers")
         model.outputs = _refs(inner.get("output_layers"), "output_layers")
+    model.compile_config = config.get("compile_config") or None
     if weights is None:
         return model
     _read_keras_weights(model, weights)
@@ -340,7 +344,8 @@ def keras_config(model: Model) -> dict:
 
 
 def write_keras(model: Model) -> bytes:
-    """The bytes of a `.keras` file for `model` (no optimizer state: it is not carried over)."""
+    """The bytes of a `.keras` file for `model`, with its `compile_config` if it has one (no
+    optimizer state: it is not carried over)."""
     model.check()
     metadata = {"keras_version": KERAS_FORMAT_VERSION,
                 "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
@@ -348,7 +353,10 @@ def write_keras(model: Model) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
         archive.writestr("metadata.json", json.dumps(metadata))
-        archive.writestr("config.json", json.dumps(keras_config(model)))
+        config = keras_config(model)
+        if model.compile_config:  # as Keras writes it beside build_config
+            config["compile_config"] = model.compile_config
+        archive.writestr("config.json", json.dumps(config))
         archive.writestr("model.weights.h5", write_keras_weights(model))
     return out.getvalue()
 

@@ -46,6 +46,7 @@ class Model:
         self.optimizer = None
         self.loss = None
         self._compile_spec: CompileSpec | None = None
+        self._compile_args: dict | None = None  # compile's loss, loss_weights, metrics as given, for compile_config
         self._engine_model = None  # the engine's own model, built on first use
         self._pending_weights: dict[str, list[np.ndarray]] = {}  # by layer name, until the engine takes them
         if inputs is None and outputs is None:
@@ -225,6 +226,7 @@ class Model:
         self.optimizer = optimizers_module.get(optimizer)
         self.loss = loss
         self._compile_spec = spec
+        self._compile_args = {"loss": loss, "loss_weights": loss_weights, "metrics": metrics}
         self.compiled = True
         self._compiled_trainable = self._trainable_now()  # changes to `trainable` count from the next compile
         if self._engine_model is not None:

@@ -18,18 +18,21 @@ NAME.weights.bin into the current folder: the same script runs in both places.
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 
 from .. import backend
 from .. import io as model_io
+from .. import losses as losses_module, metrics as metrics_module, optimizers as optimizers_module
 from ..layers import TABLE
 from ..layers.input_layer import InputLayer
 from .model import Model
 from .sequential import Sequential
 
-__all__ = ["clone_model", "delete_model", "list_models", "load_model", "load_weights", "model_from_config",
-           "model_from_description", "model_from_json", "save_model", "save_weights"]
+__all__ = ["clone_model", "compile_config", "compile_from_config", "delete_model", "list_models", "load_model",
+           "load_weights", "model_from_config", "model_from_description", "model_from_json", "save_model",
+           "save_weights"]
 
 BROWSER_SCHEMES = ("indexeddb://", "localstorage://")
 DOWNLOADS = "downloads://"  # TF.js's: NAME.json and NAME.weights.bin, offered as downloads
@@ -137,7 +140,122 @@ def _description_with_weights(model: Model):
     if any(entry.weights is None for entry in description.layers if entry.class_name != "InputLayer"):
         model._engine()  # the engine makes the weights no one gave yet
         description = model._description()
+    description.compile_config = compile_config(model)
     return description
+
+
+# ---------------------------------------------------------------- compile_config, as Keras 3 writes and reads it
+
+# Keras 3's compile arguments that choose how it runs the steps, not what they compute: pyapp
+# writes Keras' defaults, and reads any value (TF.js has no eager or XLA mode to choose).
+_EXECUTION = {"run_eagerly": False, "steps_per_execution": 1, "jit_compile": "auto"}
+_KINDS = {"optimizer": ("keras.optimizers", optimizers_module, optimizers_module.Optimizer),
+          "loss": ("keras.losses", losses_module, losses_module.Loss),
+          "metric": ("keras.metrics", metrics_module, metrics_module.Metric)}
+
+
+def compile_config(model: Model) -> dict | None:
+    """The `compile_config` of a `.keras` file for `model` (None if it is not compiled), as
+    Keras 3's `get_compile_config` serializes it: names stay names, pyapp's losses, metrics
+    and optimizer become Keras' serialized objects, and Keras reads them back as its own.
+
+    >>> model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    >>> compile_config(model)["optimizer"]["class_name"]
+    'Adam'
+    """
+    if not model.compiled:
+        return None
+    given = model._compile_args
+    optimizer = model.optimizer
+    config = {"name": type(optimizer).__name__.lower(), **optimizer.get_config()}
+    return {"optimizer": _serialized("optimizer", optimizer, config), "loss": _serialize(given["loss"], "loss"),
+            "loss_weights": given["loss_weights"], "metrics": _serialize(given["metrics"], "metric"),
+            "weighted_metrics": None, **_EXECUTION}
+
+
+def _serialized(kind: str, obj, config: dict) -> dict:
+    return {"module": _KINDS[kind][0], "class_name": type(obj).__name__, "config": config, "registered_name": None}
+
+
+def _serialize(value, kind: str):
+    """compile's loss or metrics (a name, an object, or lists and dicts of them), serialized."""
+    if isinstance(value, (list, tuple)):
+        return [_serialize(item, kind) for item in value]
+    if isinstance(value, dict):
+        return {key: _serialize(item, kind) for key, item in value.items()}
+    if isinstance(value, metrics_module.Metric) and value.fn == "accuracy_by_shape":
+        return value.name  # "accuracy" or "acc": Keras picks the kind from the data, as pyapp does
+    if isinstance(value, _KINDS[kind][2]):
+        return _serialized(kind, value, value.get_config())
+    return value  # a name, or None
+
+
+def compile_from_config(model: Model, config: dict) -> None:
+    """Compiles `model` from a `.keras` file's `compile_config` (pyapp's or Keras 3's), as
+    Keras' `compile_from_config` does. What pyapp does not support raises a ValueError that
+    names it (Keras 3 raises too for what it cannot make, e.g. an unregistered class).
+
+    >>> compile_from_config(model, {"optimizer": "adam", "loss": "mse", "metrics": ["mae"]})
+    """
+    if not isinstance(config, dict):
+        raise ValueError(f"compile_config must be a dict (as Keras 3 writes it), got {config!r:.200}")
+    known = {"optimizer", "loss", "loss_weights", "metrics", "weighted_metrics", *_EXECUTION}
+    unknown = sorted(set(config) - known)
+    if unknown:
+        raise ValueError(f"compile_config: unknown keys {unknown}; pyapp reads {sorted(known)}")
+    if config.get("weighted_metrics"):
+        raise ValueError(f"compile_config: weighted_metrics={config['weighted_metrics']!r:.200} are not supported "
+                         "in pyapp (load with compile=False, then compile the model)")
+    try:
+        model.compile(optimizer=_deserialize(config.get("optimizer", "rmsprop"), "optimizer"),
+                      loss=_deserialize(config.get("loss"), "loss"), loss_weights=config.get("loss_weights"),
+                      metrics=_deserialize(config.get("metrics"), "metric"))
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"compile_config: {error} (load with compile=False, then compile the model)") from None
+
+
+def _deserialize(value, kind: str):
+    """A loss, metric or optimizer as Keras 3 serializes it (or lists and dicts of them), as
+    pyapp's: names as they are, serialized objects made from pyapp's class of that name."""
+    if isinstance(value, list):
+        return [_deserialize(item, kind) for item in value]
+    if not isinstance(value, dict):
+        return value  # a name (checked by compile), or None
+    if "class_name" not in value:  # by output name
+        return {key: _deserialize(item, kind) for key, item in value.items()}
+    class_name, config = value["class_name"], value.get("config")
+    if class_name == "function" and isinstance(config, str):  # a Keras function, keras.losses.mean_squared_error
+        return config
+    _, pyapp_module, base = _KINDS[kind]
+    cls = getattr(pyapp_module, class_name, None)
+    custom = value.get("registered_name") not in (None, class_name) or not str(value.get("module")).startswith("keras")
+    if custom or class_name not in pyapp_module.__all__ or not (isinstance(cls, type) and issubclass(cls, base)):
+        supported = sorted(name for name in pyapp_module.__all__ if isinstance(getattr(pyapp_module, name), type)
+                           and issubclass(getattr(pyapp_module, name), base) and getattr(pyapp_module, name) is not base)
+        raise ValueError(f"{kind} {value.get('registered_name') or class_name!r} is not supported in pyapp "
+                         f"(supported: {', '.join(supported)})")
+    config = dict(config or {})
+    if kind == "optimizer":
+        config = _optimizer_arguments(cls, config)
+    try:
+        return cls(**config)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{kind} {class_name}: {error}") from None
+
+
+def _optimizer_arguments(cls: type, config: dict) -> dict:
+    """A Keras 3 optimizer's config as arguments of pyapp's class: Keras' base arguments
+    that are off (None, False) are dropped; one that is on and pyapp lacks raises."""
+    taken = inspect.signature(cls).parameters
+    out = {}
+    for key, value in config.items():
+        if key in taken:
+            out[key] = value
+        elif value is not None and value is not False and key not in ("name", "ema_momentum"):
+            raise ValueError(f"{key}={value!r} is not supported in pyapp")
+    if isinstance(out.get("learning_rate"), dict):
+        out["learning_rate"] = optimizers_module.schedules.deserialize(out["learning_rate"])
+    return out
 
 
 def _write_whole(path: str, data: bytes) -> None:
@@ -170,26 +288,44 @@ def load_weights(model: Model, path) -> None:
     model._set_weights_by_layer({entry.name: entry.weights for entry in description.layers if entry.weights})
 
 
-def load_model(path: str, compile: bool = False) -> Model:  # noqa: A002 - Keras' argument name
+def load_model(path: str, compile: bool = True) -> Model:  # noqa: A002 - Keras' argument name
     """A model saved with `model.save(path)`, a Keras 3 `.keras` file, or a TF.js `model.json`.
 
     A file path is read from Python's file system if it is there, and otherwise, in the
     page, from the app's own folder (a model shipped in dist/, e.g. "models/digits.keras").
+
+    Args:
+        path: the file or browser-storage URL.
+        compile: as in Keras, a `.keras` file saved from a compiled model (by pyapp or by
+            Keras 3) comes back compiled with its optimizer (not its state: it starts
+            afresh), loss, loss_weights and metrics; False leaves it uncompiled.
+
+    >>> model = pyapp.models.load_model("best_model.keras")
+    >>> model.evaluate(x_test, y_test)
     """
-    path = os.fspath(path)
+    if not isinstance(compile, bool):
+        raise TypeError(f"load_model: compile must be True or False, got {compile!r}")
+    description = _read(os.fspath(path))
+    model = model_from_description(description)
+    if compile and description.compile_config:
+        compile_from_config(model, description.compile_config)
+    return model
+
+
+def _read(path: str) -> model_io.Model:
     if path.startswith(BROWSER_SCHEMES):
         _check_storage(path)
-        return model_from_description(backend.engine().load_from_browser(path))
+        return backend.engine().load_from_browser(path)
     if path.startswith(DOWNLOADS):
         name = path.removeprefix(DOWNLOADS) or "model"
         raise ValueError(f"load_model({path!r}): downloads:// only saves. Give the downloaded {name}.json and "
                          f"{name}.weights.bin to Python (Open…, or drop them on the page), then load_model({name + '.json'!r})")
     if path.endswith(".keras"):
-        return model_from_description(model_io.read_keras(_file_bytes(path)))
+        return model_io.read_keras(_file_bytes(path))
     if path.endswith(".json"):
         if os.path.exists(path):
-            return model_from_description(model_io.read_tfjs(*model_io.load_tfjs_dir(path)))
-        return model_from_description(backend.engine().load_from_app(path))
+            return model_io.read_tfjs(*model_io.load_tfjs_dir(path))
+        return backend.engine().load_from_app(path)
     raise ValueError(f"load_model({path!r}): give a .keras file, a TF.js model.json, "
                      "or indexeddb://NAME or localstorage://NAME")
 

@@ -129,9 +129,11 @@ class RMSprop(Optimizer):
 class Adagrad(Optimizer):
     """Adagrad: learning rates adapted to how often each parameter is updated."""
 
-    def __init__(self, learning_rate: float = 0.001, initial_accumulator_value: float = 0.1):
+    def __init__(self, learning_rate: float = 0.001, initial_accumulator_value: float = 0.1, epsilon: float = 1e-7):
         super().__init__(learning_rate)
-        self.initial_accumulator_value = initial_accumulator_value
+        if epsilon != 1e-7:  # TF.js's adagrad has no argument for it: it adds its backend's, 1e-7
+            raise ValueError(f"Adagrad: epsilon={epsilon!r} is not supported in pyapp; only 1e-7 (Keras' default)")
+        self.initial_accumulator_value, self.epsilon = initial_accumulator_value, epsilon
 
     def tfjs_factory(self):
         return "adagrad", [self.learning_rate, self.initial_accumulator_value]

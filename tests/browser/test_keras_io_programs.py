@@ -28,8 +28,6 @@ RESULTS = {
 }
 TOLERANCE = 0.05  # how far below Keras 3's accuracy (or AUC) the page may end
 GAPS = {
-    "timeseries_classification": "load_model does not compile the model from the .keras file as Keras' "
-                                 "load_model(compile=True) does: evaluate raises 'call model.compile(...)'",
     "structured_data_classification": "needs dict inputs (wt-dict)",
 }
 

@@ -226,3 +226,56 @@ def test_missing_model_file_is_a_clear_error(app):
     assert error["type"] == "FileNotFoundError" and "models/no-such-model.keras" in error["message"]
     # The page looked for it among the app's files; that failed lookup is expected here.
     del app.log.problems[problems:]
+
+
+COMPILED = r'''
+import base64, numpy as np, pyapp
+from pyapp import layers
+rng = np.random.default_rng(0)
+x, y = rng.normal(size=(96, 4)).astype(np.float32), rng.integers(0, 3, 96)
+model = pyapp.Sequential([pyapp.Input((4,)), layers.Dense(8, activation="relu"), layers.Dense(3, activation="softmax")])
+model.compile(optimizer=pyapp.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
+              metrics=["accuracy", pyapp.metrics.SparseTopKCategoricalAccuracy(k=2)])
+model.fit(x, y, epochs=2, verbose=0)
+before = model.evaluate(x, y, verbose=0)
+model.save("/tmp/compiled.keras")
+loaded = pyapp.models.load_model("/tmp/compiled.keras")
+after = loaded.evaluate(x, y, verbose=0)
+loaded.fit(x, y, epochs=1, verbose=0)
+open("/tmp/from_keras.keras", "wb").write(base64.b64decode(KERAS_FILE))
+from_keras = pyapp.models.load_model("/tmp/from_keras.keras")
+{"before": before, "after": after, "uncompiled": pyapp.models.load_model("/tmp/compiled.keras", compile=False).compiled,
+ "from_keras": from_keras.evaluate(x, y, verbose=0), "optimizer": type(from_keras.optimizer).__name__,
+ "file": base64.b64encode(open("/tmp/compiled.keras", "rb").read()).decode()}
+'''
+
+
+def test_a_compiled_model_comes_back_compiled_from_keras_files(app, tmp_path):
+    """The page's .keras file keeps the compile step (#14): load_model compiles it (evaluate
+    gives the loss of before saving) and so does Keras 3; a Keras 3 file compiles in the page."""
+    import base64
+    import os
+
+    import numpy as np
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    import keras
+
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(96, 4)).astype(np.float32), rng.integers(0, 3, 96)
+    native = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"),
+                               keras.layers.Dense(3, activation="softmax")])
+    native.compile(optimizer=keras.optimizers.RMSprop(0.01), loss=keras.losses.SparseCategoricalCrossentropy(),
+                   metrics=["accuracy"])
+    native.fit(x, y, epochs=2, verbose=0)
+    native.save(tmp_path / "native.keras")
+    keras_file = base64.b64encode((tmp_path / "native.keras").read_bytes()).decode()
+
+    result = eval(app.check(f"KERAS_FILE = {keras_file!r}\n" + COMPILED))
+    np.testing.assert_allclose(result["after"], result["before"], rtol=1e-6)
+    assert result["uncompiled"] is False
+    assert result["optimizer"] == "RMSprop"
+    np.testing.assert_allclose(result["from_keras"], native.evaluate(x, y, verbose=0), rtol=1e-4)
+    (tmp_path / "page.keras").write_bytes(base64.b64decode(result["file"]))
+    in_keras = keras.models.load_model(tmp_path / "page.keras")
+    assert in_keras.compiled
+    np.testing.assert_allclose(in_keras.evaluate(x, y, verbose=0), result["before"], rtol=1e-4)
