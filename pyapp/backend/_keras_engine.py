@@ -136,7 +136,10 @@ def compile(model: keras.Model, optimizer, spec) -> None:  # noqa: A001 - Keras'
         model.compile(optimizer=keras_optimizer, loss=losses[0], loss_weights=spec.loss_weights[0],
                       metrics=metrics[0] or [])
     else:
-        model.compile(optimizer=keras_optimizer, loss=losses, loss_weights=spec.loss_weights, metrics=metrics)
+        # By output name: a model made with a dict of outputs takes nothing else.
+        by_name = lambda values: dict(zip(spec.outputs, values))  # noqa: E731
+        model.compile(optimizer=keras_optimizer, loss=by_name(losses), loss_weights=by_name(spec.loss_weights),
+                      metrics={name: chosen for name, chosen in by_name(metrics).items() if chosen})
 
 
 def _keras_metric(metric):
@@ -220,8 +223,29 @@ def _pyapp_logs(logs) -> dict:
     return out
 
 
-def _one_or_list(arrays: list):
+def _structured(arrays: list, structure):
+    """pyapp's list of arrays as the Keras model takes them (`structure`: its `input` or
+    `output`): a dict for a model made with dicts (pyapp's order is the sorted keys', which is
+    Keras' flat order), else one array or a list."""
+    if isinstance(structure, dict):
+        return dict(zip(sorted(structure), arrays))
     return arrays[0] if len(arrays) == 1 else list(arrays)
+
+
+def _inputs_of(model: keras.Model):
+    """A functional model's inputs as it was made with them (a Sequential's: one tensor)."""
+    return None if isinstance(model, keras.Sequential) else model.input
+
+
+def _outputs_of(model: keras.Model):
+    return None if isinstance(model, keras.Sequential) else model.output
+
+
+def _flat(outputs) -> list[np.ndarray]:
+    """Keras' predictions as pyapp's list, in pyapp's order."""
+    if isinstance(outputs, dict):
+        return [np.asarray(outputs[key]) for key in sorted(outputs)]
+    return [np.asarray(o) for o in outputs] if isinstance(outputs, (list, tuple)) else [np.asarray(outputs)]
 
 
 def fit(model: keras.Model, pyapp_model, xs, ys, validation, *, batch_size, epochs, initial_epoch, shuffle,
@@ -229,8 +253,8 @@ def fit(model: keras.Model, pyapp_model, xs, ys, validation, *, batch_size, epoc
     """Trains with Keras' own fit; pyapp's callbacks and History see every hook."""
     validation_data = None
     if validation is not None:
-        validation_data = (_one_or_list(validation[0]), _one_or_list(validation[1]))
-    model.fit(_one_or_list(xs), _one_or_list(ys), batch_size=batch_size, epochs=epochs, initial_epoch=initial_epoch,
+        validation_data = (_structured(validation[0], _inputs_of(model)), _structured(validation[1], _outputs_of(model)))
+    model.fit(_structured(xs, _inputs_of(model)), _structured(ys, _outputs_of(model)), batch_size=batch_size, epochs=epochs, initial_epoch=initial_epoch,
               shuffle=shuffle, validation_data=validation_data, verbose=verbose,
               callbacks=[_keras_callback(callbacks, pyapp_model)])
     history.set_model(pyapp_model)
@@ -239,16 +263,16 @@ def fit(model: keras.Model, pyapp_model, xs, ys, validation, *, batch_size, epoc
 
 def evaluate(model: keras.Model, xs, ys, batch_size: int, callbacks, verbose) -> dict:
     """{"loss": ..., metric: ...} as Keras names them."""
-    results = model.evaluate(_one_or_list(xs), _one_or_list(ys), batch_size=batch_size, verbose=verbose,
+    results = model.evaluate(_structured(xs, _inputs_of(model)), _structured(ys, _outputs_of(model)), batch_size=batch_size, verbose=verbose,
                              return_dict=True, callbacks=[_keras_callback(callbacks, callbacks.model)])
     ordered = sorted(results.items(), key=lambda item: item[0] != "loss")  # the loss first, as in the page
     return {key: float(value) for key, value in ordered}
 
 
 def predict(model: keras.Model, xs, batch_size: int, callbacks, verbose) -> list[np.ndarray]:
-    outputs = model.predict(_one_or_list(xs), batch_size=batch_size, verbose=verbose,
+    outputs = model.predict(_structured(xs, _inputs_of(model)), batch_size=batch_size, verbose=verbose,
                             callbacks=[_keras_callback(callbacks, callbacks.model)])
-    return [np.asarray(o) for o in outputs] if isinstance(outputs, (list, tuple)) else [np.asarray(outputs)]
+    return _flat(outputs)
 
 
 def save_keras(model: keras.Model, path: str) -> None:

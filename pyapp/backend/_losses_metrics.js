@@ -295,8 +295,9 @@ function compile(model, optimizer, spec) {
       batchValued.push(true);
     }
   });
-  // (TF.js applies a list of metrics to every output: several outputs take a dict by name.)
-  const metrics = several ? Object.fromEntries(spec.outputs.map((name, i) => [name, metricFns[i]])) : metricFns[0];
+  // (TF.js applies a list of metrics to every output: several outputs take a dict by TF.js's
+  // output names, the layers', which spec.outputs, Keras' names, need not be.)
+  const metrics = several ? Object.fromEntries(model.outputNames.map((name, i) => [name, metricFns[i]])) : metricFns[0];
   model.compile({ optimizer, loss: several ? tfjsLosses : tfjsLosses[0], metrics });
   const trained = layersModel(model);
   const tfjsNames = Array.from(model.metricsNames);

@@ -48,13 +48,17 @@ class Model:
         self._compile_spec: CompileSpec | None = None
         self._engine_model = None  # the engine's own model, built on first use
         self._pending_weights: dict[str, list[np.ndarray]] = {}  # by layer name, until the engine takes them
+        # Keys of a model made with dicts (Model(inputs={"age": ...})), in sorted order, as
+        # Keras flattens a dict: data and predictions are dicts with these keys.
+        self._input_keys: list[str] | None = None
+        self._output_keys: list[str] | None = None
         if inputs is None and outputs is None:
             self._inputs, self._outputs = [], []
             return
-        self._single_input = not isinstance(inputs, (list, tuple))
-        self._single_output = not isinstance(outputs, (list, tuple))
-        self._inputs = [inputs] if self._single_input else list(inputs)
-        self._outputs = [outputs] if self._single_output else list(outputs)
+        self._single_input = not isinstance(inputs, (list, tuple, dict))
+        self._single_output = not isinstance(outputs, (list, tuple, dict))
+        self._input_keys, self._inputs = _keys_and_tensors(inputs, "inputs")
+        self._output_keys, self._outputs = _keys_and_tensors(outputs, "outputs")
         for tensor in self._inputs + self._outputs:
             if not isinstance(tensor, KerasTensor):
                 raise TypeError(f"Model(inputs, outputs) takes the outputs of pyapp.Input(...) and of layers, "
@@ -129,6 +133,19 @@ class Model:
         return {name: self._compiled_trainable.get(name, flag) for name, flag in self._trainable_now().items()}
 
     @property
+    def input_names(self) -> list[str]:
+        """The names a dict of inputs is keyed by, in the order of `inputs`: the dict's keys
+        for a model made with a dict of inputs, else the `Input(name=...)` names."""
+        return list(self._input_keys or [tensor.layer.name for tensor in self._inputs])
+
+    @property
+    def output_names(self) -> list[str]:
+        """The names dict targets, and `compile`'s dict losses, metrics and loss_weights, are
+        keyed by, in the order of `outputs`: the dict's keys for a model made with a dict of
+        outputs, else the output layers' names (as Keras)."""
+        return list(self._output_keys or [tensor.layer.name for tensor in self._outputs])
+
+    @property
     def inputs(self) -> list[KerasTensor]:
         return list(self._inputs)
 
@@ -169,7 +186,8 @@ class Model:
                                           weights.get(layer.name) if has_weights else []))
         refs = lambda tensors: [[t.layer.name, 0, 0] for t in tensors]  # noqa: E731
         return model_io.Model("Sequential" if sequential else "Functional", self.name, entries,
-                              [] if sequential else refs(self._inputs), [] if sequential else refs(self._outputs))
+                              [] if sequential else refs(self._inputs), [] if sequential else refs(self._outputs),
+                              self._input_keys, self._output_keys)
 
     # -- the engine ------------------------------------------------------------------
 
@@ -220,7 +238,7 @@ class Model:
         if unsupported:
             raise TypeError(f"compile() does not support {unsupported} in pyapp")
         # A Sequential not built yet has one output, whose name History does not use.
-        outputs = [tensor.layer.name for tensor in self._outputs] or ["output"]
+        outputs = self.output_names or ["output"]
         spec = compile_spec(outputs, loss, loss_weights, metrics)
         self.optimizer = optimizers_module.get(optimizer)
         self.loss = loss
@@ -238,33 +256,38 @@ class Model:
     # -- data ------------------------------------------------------------------------
 
     def _check_inputs(self, x, what: str = "x") -> list[np.ndarray]:
+        if isinstance(x, dict) and self.built:
+            x = _by_name(x, self.input_names, what, "inputs")
         arrays = backend.as_array_list(x, what)
         self._ensure_built(arrays)
         if len(arrays) != len(self._inputs):
             raise ValueError(f"the model has {len(self._inputs)} input(s), but {what} has {len(arrays)} array(s)")
-        for index, tensor in enumerate(self._inputs):
-            _check_shape(arrays[index], tensor.shape, f"{what} for input {tensor.layer.name!r}")
-            arrays[index] = _as_input_dtype(arrays[index], tensor.dtype, f"{what} for input {tensor.layer.name!r}")
+        for index, (tensor, name) in enumerate(zip(self._inputs, self.input_names)):
+            _check_shape(arrays[index], tensor.shape, f"{what} for input {name!r}")
+            arrays[index] = _as_input_dtype(arrays[index], tensor.dtype, f"{what} for input {name!r}")
         _check_same_length(arrays, what)
         return arrays
 
-    def _check_targets(self, y, count: int) -> list[np.ndarray]:
-        arrays = backend.as_array_list(y, "y")
+    def _check_targets(self, y, count: int, what: str = "y") -> list[np.ndarray]:
+        if isinstance(y, dict):
+            y = _by_name(y, self.output_names, what, "outputs")
+        arrays = backend.as_array_list(y, what)
         if len(arrays) != len(self._outputs):
-            raise ValueError(f"the model has {len(self._outputs)} output(s), but y has {len(arrays)} array(s)")
+            raise ValueError(f"the model has {len(self._outputs)} output(s), but {what} has {len(arrays)} array(s)")
         for array in arrays:
             if len(array) != count:
-                raise ValueError(f"x has {count} samples but y has {len(array)}: they must match")
-        for index, (array, tensor, loss) in enumerate(zip(arrays, self._outputs, self._compile_spec.losses)):
+                raise ValueError(f"x has {count} samples but {what} has {len(array)}: they must match")
+        for index, (array, tensor, name, loss) in enumerate(
+                zip(arrays, self._outputs, self.output_names, self._compile_spec.losses)):
             if array.ndim == len(tensor.shape) - 1 and tensor.shape[-1] == 1:
                 array = arrays[index] = array[..., None]  # (n,) for an (n, 1) output, as Keras allows
             if isinstance(loss, losses_module.SparseCategoricalCrossentropy):
                 expected = tensor.shape[:-1]
                 if array.shape[1:] not in (tuple(expected[1:]), (*expected[1:], 1)):
-                    raise ValueError(f"y for output {tensor.layer.name!r}: sparse_categorical_crossentropy expects "
+                    raise ValueError(f"{what} for output {name!r}: sparse_categorical_crossentropy expects "
                                      f"integer labels of shape {('n', *expected[1:])}, got {array.shape}")
             else:
-                _check_shape(array, tensor.shape, f"y for output {tensor.layer.name!r}")
+                _check_shape(array, tensor.shape, f"{what} for output {name!r}")
         return [array.astype(np.float32) if array.dtype != np.float32 else array for array in arrays]
 
     # -- fit -------------------------------------------------------------------------
@@ -290,7 +313,7 @@ class Model:
             if not isinstance(validation_data, (list, tuple)) or len(validation_data) != 2:
                 raise ValueError("validation_data must be a tuple (x_val, y_val)")
             val_x = self._check_inputs(validation_data[0], "validation x")
-            validation = (val_x, self._check_targets(validation_data[1], len(val_x[0])))
+            validation = (val_x, self._check_targets(validation_data[1], len(val_x[0]), "validation y"))
         elif validation_split:
             split = int(len(xs[0]) * (1 - validation_split))  # the last samples, before shuffling, as Keras
             if split == 0 or split == len(xs[0]):
@@ -341,6 +364,12 @@ class Model:
         xs = self._check_inputs(x)
         callback_list = self._callback_list(callbacks, verbose, 1, len(xs[0]), batch_size or 32)
         arrays = backend.engine().predict(self._engine(), xs, batch_size or 32, callback_list, verbose)
+        return self._structured_outputs(arrays)
+
+    def _structured_outputs(self, arrays: list):
+        """Predictions as the model's outputs were given: one array, a list, or a dict."""
+        if self._output_keys is not None:
+            return dict(zip(self._output_keys, arrays))
         return arrays[0] if self._single_output else arrays
 
     def __call__(self, x, training=None):
@@ -355,6 +384,8 @@ class Model:
         >>> base.trainable = False
         >>> outputs = pyapp.layers.Dense(1)(base(pyapp.Input((28, 28, 1))))
         """
+        if isinstance(x, dict) and any(isinstance(value, KerasTensor) for value in x.values()):
+            x = _by_name(x, self.input_names, "the inputs", "inputs")
         symbolic = isinstance(x, KerasTensor) or (isinstance(x, (list, tuple)) and x and isinstance(x[0], KerasTensor))
         if training not in (None, False):
             raise ValueError(f"model {self.name!r}: training={training!r} is not supported: a pyapp model trains "
@@ -384,8 +415,7 @@ class Model:
             parents = [made[id(parent)] for parent in node.inputs]
             node.layer.carried_weights = weights.get(node.layer.name)
             made[id(node)] = node.layer(parents if len(parents) > 1 else parents[0])
-        outputs = [made[id(tensor)] for tensor in self._outputs]
-        return outputs[0] if self._single_output else outputs
+        return self._structured_outputs([made[id(tensor)] for tensor in self._outputs])
 
     # -- weights ---------------------------------------------------------------------------
 
@@ -465,6 +495,32 @@ class Model:
         """Frees the engine's model now (weights and optimizer state); the next use builds
         it again with the same weights."""
         self._forget_engine_model()
+
+
+def _keys_and_tensors(value, what: str) -> tuple[list[str] | None, list]:
+    """Model(inputs, outputs)'s `what` as (dict keys or None, tensors): a dict in its keys'
+    sorted order, the order in which Keras flattens a dict."""
+    if not isinstance(value, dict):
+        return None, list(value) if isinstance(value, (list, tuple)) else [value]
+    if not value or not all(isinstance(key, str) for key in value):
+        raise ValueError(f"Model({what}=...) as a dict needs string keys (the names data is keyed by) and at "
+                         f"least one entry, got keys {list(value)}")
+    keys = sorted(value)
+    return keys, [value[key] for key in keys]
+
+
+def _by_name(value: dict, names: list[str], what: str, kind: str) -> list:
+    """The entries of a dict of data in the order of the model's `names` ("inputs" or
+    "outputs"). Keras drops unknown input keys; pyapp refuses them, so that a misspelt name
+    is not ignored."""
+    missing = [name for name in names if name not in value]
+    unknown = sorted(str(key) for key in value if key not in names)
+    if missing or unknown:
+        problems = ", ".join(part for part in (f"missing {missing}" if missing else "",
+                                               f"unknown {unknown}" if unknown else "") if part)
+        raise ValueError(f"The structure of `{what}` doesn't match the expected structure: the model's {kind} are "
+                         f"named {names}, and {what} as a dict needs exactly these keys ({problems})")
+    return [value[name] for name in names]
 
 
 def _engine_available() -> bool:
