@@ -4,7 +4,8 @@
 // Keras 3's own (keras/src/losses/losses.py, keras/src/metrics/), so that the page's numbers
 // are Keras'. Python evaluates it once per session: new Function("tf", source)(tf).
 //
-// Everything stays in TF.js: fit's batch loop (fitEpoch) calls these functions, never Python.
+// Everything stays in TF.js: fit's batch loop (fitEpoch) calls these functions, never Python
+// (unless the batches come from Python: a generator or a PyDataset).
 
 const EPSILON = 1e-7; // keras.backend.epsilon()
 
@@ -306,18 +307,33 @@ function compile(model, optimizer, spec) {
     names: Object.fromEntries(tfjsNames.map((name, i) => [name, names[i]]).filter(([, keras]) => keras)),
     // TF.js's log keys whose Keras batch logs are running means of TF.js's batch values.
     batchMeans: tfjsNames.filter((name, i) => names[i] && batchValued[i]),
-    fitEpoch: (xs, ys, order, batchSize, hooks) => fitEpoch(trained, train, tfjsNames, names, stateByName, xs, ys,
-      order, batchSize, hooks),
-    evaluate: (xs, ys, batchSize, onBatchBegin, onBatchEnd) =>
-      evaluate(model, spec, losses, xs, ys, batchSize, onBatchBegin, onBatchEnd),
+    fitEpoch: (next, hooks) => fitEpoch(trained, train, tfjsNames, names, stateByName, next, hooks),
+    evaluate: (next, onBatchBegin, onBatchEnd) => evaluate(model, spec, losses, next, onBatchBegin, onBatchEnd),
     dispose: () => states.forEach((state) => state.dispose()),
   };
 }
 
+// The batches of the arrays xs and ys (tensors), as fitEpoch and evaluate take them: next(batch)
+// gives [batch's xs, batch's ys], new tensors, or null after the last. They are gathered from
+// `order` (an int32 tensor1d, the epoch's shuffle; null: in order, sliced), so that a shuffle
+// costs no copy of the data set besides the batches fit gathers anyway.
+function arrayBatches(xs, ys, order, batchSize) {
+  const count = xs[0].shape[0];
+  return (batch) => {
+    const start = batch * batchSize;
+    if (start >= count) return null;
+    const size = Math.min(batchSize, count - start);
+    return tf.tidy(() => {
+      const ids = order && order.slice(start, size);
+      const take = (t) => (ids ? tf.gather(t, ids) : t.slice(start, size));
+      return [xs.map(take), ys.map(take)];
+    });
+  };
+}
+
 // One epoch of training, TF.js's fitLoop (tfjs-layers training.ts) without what costs there:
-// the batches are gathered from `order` (an int32 tensor1d, the epoch's shuffle; null: in
-// order, sliced), so that a shuffle costs no copy of the data set besides the batches fit
-// gathers anyway, and no fit call is set up per epoch. The batch values are read in one go
+// the batches come from next(batch) (arrayBatches, or Python's generator or PyDataset, one
+// batch a call), and no fit call is set up per epoch. The batch values are read in one go
 // every READ_EVERY batches (or each batch, if hooks.onBatchEnd wants them), not added up in
 // tensors. Returns the epoch's logs by Keras' names: the loss and mean metrics averaged as
 // TF.js's BaseLogger does (weighted by batch size, which is Keras' Mean over the epoch's
@@ -326,9 +342,8 @@ function compile(model, optimizer, spec) {
 // hooks.onBatchEnd(batch, logs by TF.js's names, with `size`) as TF.js's callbacks;
 // model.stopTraining ends the epoch after a batch.
 const READ_EVERY = 64; // batches: a few reads per epoch, and few tensors kept meanwhile
-async function fitEpoch(trained, train, tfjsNames, names, stateByName, xs, ys, order, batchSize, hooks) {
+async function fitEpoch(trained, train, tfjsNames, names, stateByName, next, hooks) {
   Object.values(stateByName).forEach((state) => state.reset());
-  const count = xs[0].shape[0];
   const totals = tfjsNames.map(() => 0);
   let seen = 0;
   let unread = []; // [size, the step's scalars in tfjsNames' order] of each batch not read yet
@@ -343,14 +358,17 @@ async function fitEpoch(trained, train, tfjsNames, names, stateByName, xs, ys, o
     return values;
   };
   try {
-    for (let batch = 0, start = 0; start < count && !trained.stopTraining; batch += 1, start += batchSize) {
-      const size = Math.min(batchSize, count - start);
-      if (hooks.onBatchBegin) hooks.onBatchBegin(batch);
-      unread.push([size, tf.tidy(() => {
-        const ids = order && order.slice(start, size);
-        const take = (t) => (ids ? tf.gather(t, ids) : t.slice(start, size));
-        return train([...xs.map(take), ...ys.map(take)]);
-      })]);
+    for (let batch = 0; !trained.stopTraining; batch += 1) {
+      const data = next(batch);
+      if (data == null) break;
+      const [batchX, batchY] = data;
+      const size = batchX[0].shape[0];
+      try {
+        if (hooks.onBatchBegin) hooks.onBatchBegin(batch);
+        unread.push([size, tf.tidy(() => train([...batchX, ...batchY]))]);
+      } finally {
+        tf.dispose(data);
+      }
       if (hooks.onBatchEnd) {
         const values = read();
         hooks.onBatchEnd(batch, Object.fromEntries([["batch", batch], ["size", size],
@@ -372,10 +390,10 @@ async function fitEpoch(trained, train, tfjsNames, names, stateByName, xs, ys, o
 }
 
 // Keras' evaluate: the loss (weighted sum of the outputs' losses, plus the layers'
-// regularization losses) and every metric, over all of xs, ys, batch by batch; returns
+// regularization losses) and every metric, over the batches of next(batch) (arrayBatches'); returns
 // {name: value}. onBatchBegin(batch) and onBatchEnd(batch, logs so far), if given, are
 // called around each batch, as Keras calls its test batch hooks.
-function evaluate(model, spec, losses, xs, ys, batchSize, onBatchBegin, onBatchEnd) {
+function evaluate(model, spec, losses, next, onBatchBegin, onBatchEnd) {
   const several = spec.outputs.length > 1;
   const prefix = (i) => (several ? spec.outputs[i] + "_" : "");
   const lossTotal = zeros([]);
@@ -385,7 +403,6 @@ function evaluate(model, spec, losses, xs, ys, batchSize, onBatchBegin, onBatchE
   spec.metrics.forEach((metrics, i) => {
     for (const metric of metrics) entries.push([prefix(i) + metric.name, makeState(metric), i]);
   });
-  const count = xs[0].shape[0];
   const names = ["loss", ...entries.map(([name]) => name)];
   const results = () => [tf.div(lossTotal, lossCount), ...entries.map(([, s]) => tf.reshape(s.result(), []))];
   const logs = () => { // one read for them all
@@ -401,22 +418,27 @@ function evaluate(model, spec, losses, xs, ys, batchSize, onBatchBegin, onBatchE
     return factor === 1 ? sum : tf.mul(sum, factor);
   };
   try {
-    for (let batch = 0, start = 0; start < count; batch += 1, start += batchSize) {
-      if (onBatchBegin) onBatchBegin(batch);
-      tf.tidy(() => {
-        const size = Math.min(batchSize, count - start);
-        const batchX = xs.map((x) => x.slice(start, size));
-        const batchY = ys.map((y) => y.slice(start, size));
-        let outputs = model.predictOnBatch(batchX.length > 1 ? batchX : batchX[0]);
-        outputs = Array.isArray(outputs) ? outputs : [outputs];
-        // The batch's loss times its size: the outputs' losses, plus the regularization losses.
-        const terms = losses.map((loss, i) => lossTimesSize(loss(batchY[i], outputs[i]), spec.weights[i], size));
-        const penalties = layersModel(model).calculateLosses();
-        if (penalties.length) terms.push(tf.mul(tf.addN(penalties), size));
-        addTo(lossTotal, terms.length > 1 ? tf.addN(terms) : terms[0]);
-        lossCount += size;
-        for (const [, state, i] of entries) state.add(batchY[i], outputs[i]);
-      });
+    for (let batch = 0; ; batch += 1) {
+      const data = next(batch);
+      if (data == null) break;
+      try {
+        if (onBatchBegin) onBatchBegin(batch);
+        tf.tidy(() => {
+          const [batchX, batchY] = data;
+          const size = batchX[0].shape[0];
+          let outputs = model.predictOnBatch(batchX.length > 1 ? batchX : batchX[0]);
+          outputs = Array.isArray(outputs) ? outputs : [outputs];
+          // The batch's loss times its size: the outputs' losses, plus the regularization losses.
+          const terms = losses.map((loss, i) => lossTimesSize(loss(batchY[i], outputs[i]), spec.weights[i], size));
+          const penalties = layersModel(model).calculateLosses();
+          if (penalties.length) terms.push(tf.mul(tf.addN(penalties), size));
+          addTo(lossTotal, terms.length > 1 ? tf.addN(terms) : terms[0]);
+          lossCount += size;
+          for (const [, state, i] of entries) state.add(batchY[i], outputs[i]);
+        });
+      } finally {
+        tf.dispose(data);
+      }
       if (onBatchEnd) onBatchEnd(batch, logs());
     }
     return logs();
@@ -426,4 +448,4 @@ function evaluate(model, spec, losses, xs, ys, batchSize, onBatchBegin, onBatchE
   }
 }
 
-return { compile };
+return { compile, arrayBatches };

@@ -20,6 +20,7 @@ from .. import optimizers as optimizers_module
 from ..layers.input_layer import InputLayer
 from ..layers.layer import KerasTensor, Layer, unique_name
 from . import summary as summary_module
+from ..data_adapters import BatchStream, is_batch_source, unpack_batch
 from ._compile import CompileSpec, compile_spec
 
 __all__ = ["Model"]
@@ -293,76 +294,126 @@ class Model:
     # -- fit -------------------------------------------------------------------------
 
     def fit(self, x=None, y=None, batch_size=None, epochs: int = 1, verbose="auto", callbacks=None,
-            validation_split: float = 0.0, validation_data=None, shuffle: bool = True, initial_epoch: int = 0):
+            validation_split: float = 0.0, validation_data=None, shuffle: bool = True, initial_epoch: int = 0,
+            steps_per_epoch: int | None = None, validation_steps: int | None = None):
         """Trains the model; returns a `History`.
 
         Works as Keras: `history = model.fit(x, y, epochs=10)`. In a browser without JSPI
         (where Python cannot wait for TF.js without `await`), write
         `history = await model.fit(...)`; that works everywhere.
+
+        `x` (and `y`) are arrays, lists of arrays or dicts keyed by the inputs' (outputs')
+        names; or `x` is a `pyapp.utils.PyDataset` or a Python generator giving batches
+        `(x, y)`, read one at a time (`steps_per_epoch`: the batches of an epoch, needed for
+        an endless one). `validation_data` is `(x_val, y_val)` or one of those
+        (`validation_steps` batches of it).
         """
         self._require_compiled("fit")
         if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
             raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
         if not 0 <= validation_split < 1:
             raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
-        batch_size = batch_size or 32
-        xs = self._check_inputs(x)
-        ys = self._check_targets(y, len(xs[0]))
         validation = None
-        if validation_data is not None:
+        if is_batch_source(x):
+            if validation_split:
+                raise ValueError("`validation_split` is only supported for Tensors or NumPy arrays, not for x given "
+                                 "as a generator or PyDataset: give validation_data")
+            _refuse_with_batches("a generator or PyDataset", y=y, batch_size=batch_size)
+            xs, ys = self._batch_stream(x, steps_per_epoch, "x", targets=True, shuffle=shuffle), None
+        else:
+            if steps_per_epoch is not None:
+                raise ValueError("steps_per_epoch is for x given as a generator or PyDataset; with arrays, an "
+                                 "epoch is every sample (batch_size sets the batches)")
+            xs = self._check_inputs(x)
+            ys = self._check_targets(y, len(xs[0]))
+        batch_size = batch_size or 32
+        if is_batch_source(validation_data):
+            validation = self._batch_stream(validation_data, validation_steps, "validation_data", targets=True)
+        elif validation_data is not None:
             if not isinstance(validation_data, (list, tuple)) or len(validation_data) != 2:
                 raise ValueError("validation_data must be a tuple (x_val, y_val)")
             val_x = self._check_inputs(validation_data[0], "validation x")
             validation = (val_x, self._check_targets(validation_data[1], len(val_x[0]), "validation y"))
-        elif validation_split:
+        elif validation_split and ys is not None:
             split = int(len(xs[0]) * (1 - validation_split))  # the last samples, before shuffling, as Keras
             if split == 0 or split == len(xs[0]):
                 raise ValueError(f"validation_split={validation_split} leaves no training or no validation samples "
                                  f"of {len(xs[0])}")
             validation = ([a[split:] for a in xs], [a[split:] for a in ys])
             xs, ys = [a[:split] for a in xs], [a[:split] for a in ys]
-        callback_list = self._callback_list(callbacks, verbose, epochs, len(xs[0]), batch_size, add_history=True)
+        streamed = isinstance(xs, BatchStream)
+        callback_list = self._callback_list(callbacks, verbose, epochs, None if streamed else len(xs[0]), batch_size,
+                                            add_history=True, steps=xs.steps if streamed else None)
         self.stop_training = False
         return backend.engine().fit(self._engine(), self, xs, ys, validation, batch_size=batch_size, epochs=epochs,
                                     initial_epoch=initial_epoch, shuffle=shuffle, callbacks=callback_list,
                                     history=callback_list._history, verbose=verbose)
 
-    def _callback_list(self, callbacks, verbose, epochs: int, samples: int, batch_size: int,
-                       add_history: bool = False) -> callbacks_module.CallbackList:
-        """The callbacks of a fit, evaluate or predict, with Keras' params; the progress bar is
-        pyapp's where the engine does not print Keras' own."""
+    def _batch_stream(self, data, steps, what: str, targets: bool, shuffle: bool = False) -> BatchStream:
+        """`data`'s batches (a PyDataset or a generator), each checked as arrays are."""
+        self._ensure_built()
+
+        def check(batch, index: int) -> tuple:
+            x, y = unpack_batch(batch, index, what, targets)
+            xs = self._check_inputs(x, f"x of batch {index} of {what}")
+            return xs, self._check_targets(y, len(xs[0]), f"y of batch {index} of {what}") if targets else None
+
+        return BatchStream(data, steps, check, what, shuffle)
+
+    def _callback_list(self, callbacks, verbose, epochs: int, samples: int | None, batch_size: int,
+                       add_history: bool = False, steps: int | None = None) -> callbacks_module.CallbackList:
+        """The callbacks of a fit, evaluate or predict, with Keras' params (`steps`: batches
+        an epoch, else from `samples`; None for a generator that ends when it ends); the
+        progress bar is pyapp's where the engine does not print Keras' own."""
         if callbacks is not None and not isinstance(callbacks, (list, tuple)):
             raise TypeError(f"callbacks must be a list of pyapp.callbacks.Callback objects, got {type(callbacks).__name__}")
         if verbose not in ("auto", 0, 1, 2):
             raise ValueError(f"verbose must be 'auto', 0, 1 or 2, got {verbose!r}")
         return callbacks_module.CallbackList(
             callbacks, add_history=add_history, add_progbar=verbose != 0 and not backend.engine().PRINTS_PROGRESS,
-            model=self, verbose=verbose, epochs=epochs, steps=-(-samples // batch_size))
+            model=self, verbose=verbose, epochs=epochs, steps=steps if samples is None else -(-samples // batch_size))
 
     # -- evaluate and predict -----------------------------------------------------------
 
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", callbacks=None, return_dict: bool = False):
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", callbacks=None, return_dict: bool = False,
+                 steps: int | None = None):
         """The loss (and metrics) on x, y: a float, or a list [loss, output losses, metrics]
-        in Keras' order; with `return_dict=True`, a dict by History's names."""
+        in Keras' order; with `return_dict=True`, a dict by History's names. `x` may be a
+        PyDataset or a generator of `(x, y)` batches (`steps` of them), as in `fit`."""
         self._require_compiled("evaluate")
-        xs = self._check_inputs(x)
-        ys = self._check_targets(y, len(xs[0]))
-        callback_list = self._callback_list(callbacks, verbose, 1, len(xs[0]), batch_size or 32)
+        xs, ys, samples = self._data_for(x, y, steps, batch_size, "evaluate", targets=True)
+        callback_list = self._callback_list(callbacks, verbose, 1, samples, batch_size or 32,
+                                            steps=None if samples else xs.steps)
         results = backend.engine().evaluate(self._engine(), xs, ys, batch_size or 32, callback_list, verbose)
         if return_dict:
             return results
         values = [results[name] for name in self._compile_spec.log_names()]
         return values[0] if len(values) == 1 else values
 
+    def _data_for(self, x, y, steps, batch_size, what: str, targets: bool) -> tuple:
+        """evaluate's or predict's data: (inputs, targets, samples) as arrays, or (a
+        BatchStream, None, None) for a PyDataset or a generator."""
+        if is_batch_source(x):
+            _refuse_with_batches("a generator or PyDataset", y=y, batch_size=batch_size)
+            return self._batch_stream(x, steps, "x", targets), None, None
+        if steps is not None:
+            raise ValueError(f"{what}: steps is for x given as a generator or PyDataset; with arrays every sample "
+                             "is used")
+        xs = self._check_inputs(x)
+        return xs, self._check_targets(y, len(xs[0])) if targets else None, len(xs[0])
+
     def __sklearn_is_fitted__(self) -> bool:
         """scikit-learn's Pipeline asks its last step this before predicting: a pyapp model
         has its weights from the start, so it can always predict."""
         return True
 
-    def predict(self, x, batch_size=None, verbose="auto", callbacks=None):
-        """The model's outputs for x, as numpy (a list of arrays for several outputs)."""
-        xs = self._check_inputs(x)
-        callback_list = self._callback_list(callbacks, verbose, 1, len(xs[0]), batch_size or 32)
+    def predict(self, x, batch_size=None, verbose="auto", callbacks=None, steps: int | None = None):
+        """The model's outputs for x, as numpy (a list of arrays for several outputs, a dict
+        for a model made with a dict of outputs). `x` may be a PyDataset or a generator of
+        batches (`x`, or tuples whose first element is x; `steps` of them), as in `fit`."""
+        xs, _, samples = self._data_for(x, None, steps, batch_size, "predict", targets=False)
+        callback_list = self._callback_list(callbacks, verbose, 1, samples, batch_size or 32,
+                                            steps=None if samples else xs.steps)
         arrays = backend.engine().predict(self._engine(), xs, batch_size or 32, callback_list, verbose)
         return self._structured_outputs(arrays)
 
@@ -495,6 +546,15 @@ class Model:
         """Frees the engine's model now (weights and optimizer state); the next use builds
         it again with the same weights."""
         self._forget_engine_model()
+
+
+def _refuse_with_batches(kind: str, **given) -> None:
+    """Keras' error for an argument that the batches of a generator or PyDataset carry."""
+    for name, value in given.items():
+        if value is not None:
+            raise ValueError(f"When providing `x` as {kind}, `{name}` should not be passed. Instead, "
+                             f"{'the targets' if name == 'y' else 'the batches'} should be included as part of "
+                             f"{kind}.")
 
 
 def _keys_and_tensors(value, what: str) -> tuple[list[str] | None, list]:
