@@ -19,8 +19,8 @@ from .. import backend, callbacks as callbacks_module, io as model_io, losses as
 from .. import optimizers as optimizers_module
 from ..layers.input_layer import InputLayer
 from ..layers.layer import KerasTensor, Layer, unique_name
-from . import summary as summary_module
 from ..data_adapters import BatchStream, is_batch_source, unpack_batch
+from . import summary as summary_module
 from ._compile import CompileSpec, compile_spec
 
 __all__ = ["Model"]
@@ -329,12 +329,15 @@ class Model:
         batch_size = batch_size or 32
         if is_batch_source(validation_data):
             validation = self._batch_stream(validation_data, validation_steps, "validation_data", targets=True)
+        elif validation_steps is not None:
+            raise ValueError("validation_steps is for validation_data given as a generator or PyDataset; with "
+                             "arrays every validation sample is used")
         elif validation_data is not None:
             if not isinstance(validation_data, (list, tuple)) or len(validation_data) != 2:
                 raise ValueError("validation_data must be a tuple (x_val, y_val)")
             val_x = self._check_inputs(validation_data[0], "validation x")
             validation = (val_x, self._check_targets(validation_data[1], len(val_x[0]), "validation y"))
-        elif validation_split and ys is not None:
+        elif validation_split:
             split = int(len(xs[0]) * (1 - validation_split))  # the last samples, before shuffling, as Keras
             if split == 0 or split == len(xs[0]):
                 raise ValueError(f"validation_split={validation_split} leaves no training or no validation samples "
