@@ -339,8 +339,8 @@ function arrayBatches(xs, ys, order, batchSize) {
 // TF.js's BaseLogger does (weighted by batch size, which is Keras' Mean over the epoch's
 // samples), a stateful metric's value from its state, over every sample (AUC, precision,
 // recall and RMSE are not means of batch values). hooks.onBatchBegin(batch) and
-// hooks.onBatchEnd(batch, logs by TF.js's names, with `size`) as TF.js's callbacks;
-// model.stopTraining ends the epoch after a batch.
+// hooks.onBatchEnd(batch, logs by TF.js's names, with `size`) as TF.js's callbacks, and
+// hooks.flush() after the last batch; model.stopTraining ends the epoch after a batch.
 const READ_EVERY = 64; // batches: a few reads per epoch, and few tensors kept meanwhile
 async function fitEpoch(trained, train, tfjsNames, names, stateByName, next, hooks) {
   Object.values(stateByName).forEach((state) => state.reset());
@@ -378,6 +378,7 @@ async function fitEpoch(trained, train, tfjsNames, names, stateByName, next, hoo
       }
     }
     if (unread.length) read();
+    if (hooks.flush) hooks.flush();
     const logs = {};
     tfjsNames.forEach((name, i) => {
       if (names[i] && seen) logs[names[i]] = totals[i] / seen;

@@ -268,7 +268,7 @@ const batchHooks = (optimizer, rates, begin, end, interval, steps, means) => {
     };
   }
   if (end != null) {
-    let seen = 0, last = -Infinity;
+    let seen = 0, last = -Infinity, pending = null;
     const sums = {};
     hooks.onBatchEnd = (batch, logs) => {
       seen += logs.size;
@@ -285,8 +285,16 @@ const batchHooks = (optimizer, rates, begin, end, interval, steps, means) => {
       const now = performance.now();
       if (now - last >= interval || batch === steps - 1) {
         last = now;
+        pending = null;
         end(batch, running);
+      } else {
+        pending = [batch, running];
       }
+    };
+    // After the epoch's last batch: its logs, if they were held back (steps unknown: a generator).
+    hooks.flush = () => {
+      if (pending != null) end(...pending);
+      pending = null;
     };
   }
   return hooks;
@@ -380,7 +388,7 @@ def _fit_steps(handle, model, xs, ys, validation, batch_size, epochs, initial_ep
                 else:
                     val_source = _python_batches(validation.epoch())
                 try:
-                    val_logs = _evaluate(handle, val_source, callback_list)
+                    val_logs = _evaluate(handle, val_source, callback_list, streamed=val_tensors is None)
                 finally:
                     if val_tensors is None:
                         val_source.destroy()
@@ -482,7 +490,7 @@ def evaluate(handle: TfjsModel, xs, ys, batch_size: int, callbacks, verbose) -> 
     if isinstance(xs, BatchStream):
         source = _python_batches(xs.epoch())
         try:
-            return _evaluate(handle, source, callbacks)
+            return _evaluate(handle, source, callbacks, streamed=True)
         finally:
             source.destroy()
     tensors = [to_tensor(a) for a in xs + ys]
@@ -494,15 +502,17 @@ def evaluate(handle: TfjsModel, xs, ys, batch_size: int, callbacks, verbose) -> 
             tensor.dispose()
 
 
-def _evaluate(handle: TfjsModel, source: JsProxy, callbacks) -> dict:
+def _evaluate(handle: TfjsModel, source: JsProxy, callbacks, streamed: bool = False) -> dict:
     """Keras' evaluate in TF.js (pyapp/backend/_losses_metrics.js), not TF.js's, whose test
     function leaves out the layers' regularization losses, averages batch values where Keras
     keeps counts (AUC, precision...) and, with several outputs, returns running totals of the
     outputs' losses beside their names (tfjs-layers training.ts, makeTestFunction).
     The JS loop calls the test batch hooks only if a callback overrides them (a crossing
-    into Python and a read of the metrics per batch)."""
+    into Python and a read of the metrics per batch), or, for batches that Python gives
+    (`streamed`), if any callback wants them at all: Python is crossed per batch anyway."""
     proxies = []
-    if callbacks.batch_interval("test") == 0:
+    interval = callbacks.batch_interval("test")
+    if interval == 0 or (streamed and interval is not None):
         proxies = [create_proxy(lambda batch: callbacks.on_test_batch_begin(int(batch), {})),
                    create_proxy(lambda batch, logs: callbacks.on_test_batch_end(int(batch), _logs_to_dict(logs)))]
     callbacks.on_test_begin({})
