@@ -125,6 +125,25 @@ class BatchStream:
         self.steps = steps if steps is not None else self.length
         self.shuffle = shuffle and self.length is not None
         self.exhausted = False  # a generator that ended
+        self._held: list = []  # a generator's first batch, read by peek() before its first epoch
+
+    def peek(self):
+        """The first batch as the data gives it, unchecked (a Sequential without an Input
+        takes its input shape from it); a generator's is kept for the first epoch."""
+        if self.indexed:
+            return self.data[0]
+        if not self._held:
+            try:
+                self._held.append(next(self.data))
+            except StopIteration:
+                raise ValueError(f"{self.what}: the generator gave no batch") from None
+        return self._held[0]
+
+    def raw_batches(self) -> Iterator:
+        """A generator's batches from the first, unchecked (natively, Keras reads them)."""
+        while self._held:
+            yield self._held.pop()
+        yield from self.data
 
     def epoch(self, rng: np.random.Generator | None = None) -> Iterator:
         """The checked batches of one epoch; the PyDataset's epoch hooks run around them."""
@@ -147,7 +166,7 @@ class BatchStream:
         """The generator's next `steps` batches (all that are left if steps is None)."""
         for index in range(self.steps) if self.steps is not None else itertools.count():
             try:
-                batch = next(self.data)
+                batch = self._held.pop() if self._held else next(self.data)
             except StopIteration:
                 if index == 0 or self.steps is not None:
                     self.exhausted = True

@@ -287,7 +287,7 @@ def _keras_data(model: keras.Model, xs, ys) -> tuple:
 
     if xs.indexed:
         return _KerasPyDataset(xs, pack), None, xs.steps_given
-    return (pack(*xs.check(batch, index)) for index, batch in enumerate(xs.data)), None, xs.steps_given
+    return (pack(*xs.check(batch, index)) for index, batch in enumerate(xs.raw_batches())), None, xs.steps_given
 
 
 def fit(model: keras.Model, pyapp_model, xs, ys, validation, *, batch_size, epochs, initial_epoch, shuffle,

@@ -353,15 +353,19 @@ class Model:
                                     history=callback_list._history, verbose=verbose)
 
     def _batch_stream(self, data, steps, what: str, targets: bool, shuffle: bool = False) -> BatchStream:
-        """`data`'s batches (a PyDataset or a generator), each checked as arrays are."""
-        self._ensure_built()
+        """`data`'s batches (a PyDataset or a generator), each checked as arrays are; a
+        Sequential without an Input takes its input shape from the first batch."""
 
         def check(batch, index: int) -> tuple:
             x, y = unpack_batch(batch, index, what, targets)
             xs = self._check_inputs(x, f"x of batch {index} of {what}")
             return xs, self._check_targets(y, len(xs[0]), f"y of batch {index} of {what}") if targets else None
 
-        return BatchStream(data, steps, check, what, shuffle)
+        stream = BatchStream(data, steps, check, what, shuffle)
+        if not self.built:
+            first, _ = unpack_batch(stream.peek(), 0, what, targets)
+            self._ensure_built(backend.as_array_list(first, f"x of batch 0 of {what}"))
+        return stream
 
     def _callback_list(self, callbacks, verbose, epochs: int, samples: int | None, batch_size: int,
                        add_history: bool = False, steps: int | None = None) -> callbacks_module.CallbackList:

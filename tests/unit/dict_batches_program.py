@@ -105,6 +105,12 @@ history = model.fit(endless(), steps_per_epoch=6, epochs=5, verbose=0)
 result["generator_history"] = sorted(history.history)
 result["generator_losses"] = losses(history)
 
+# -- 5. a Sequential without an Input takes its input shape from the first batch
+stack = keras.Sequential([keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1)])
+stack.compile(optimizer="adam", loss="mse")
+stack.fit((pair for pair in [(age[:60], price[:60]), (age[60:100], price[60:100])]), epochs=1, verbose=0)
+result["sequential_from_batches"] = list(stack.predict(age[:5], verbose=0).shape)
+
 result
 '''
 
@@ -156,6 +162,7 @@ def check_result(result: dict) -> None:
     assert result["dataset_evaluate"] == result["dict_evaluate"]
     assert result["dataset_predict"] == [[240, 1], [240, 3]]
     assert result["generator_history"] == ["kind_loss", "loss", "price_loss"]
+    assert result["sequential_from_batches"] == [5, 1]
     errors = result["errors"]
     for name in ("x_missing_key", "x_unknown_key", "y_missing_key", "loss_unknown_key", "one_tuple_batch",
                  "y_with_dataset", "sample_weights"):
@@ -172,6 +179,6 @@ def check_result(result: dict) -> None:
 def same_as_keras(result: dict, keras_result: dict) -> None:
     """What pyapp must see as Keras 3 does on the same program."""
     for key in ("dict_history", "dict_evaluate", "dict_predict", "made_history", "made_predict", "dataset_history",
-                "dataset_evaluate", "dataset_predict", "generator_history"):
+                "dataset_evaluate", "dataset_predict", "generator_history", "sequential_from_batches"):
         assert result[key] == keras_result[key], (key, result[key], keras_result[key])
     assert result["made_loaded"][:2] == keras_result["made_loaded"][:2]
