@@ -125,7 +125,8 @@ class ProgbarLogger(Callback):
         super().set_params(params)
         self.verbose = 1 if params["verbose"] == "auto" else params["verbose"]
         self.epochs, self.target = params["epochs"], params["steps"]
-        self._batch_interval = _UPDATE_INTERVAL if self.verbose == 1 else math.inf
+        # (A generator's steps are unknown: the batch hooks count them, for every verbose.)
+        self._batch_interval = _UPDATE_INTERVAL if self.verbose == 1 or self.target is None else math.inf
 
     def on_train_begin(self, logs=None):
         self._called_in_fit = True
@@ -172,6 +173,8 @@ class ProgbarLogger(Callback):
             self.progbar.update(self.seen, list((logs or {}).items()), finalize=False)
 
     def _finalize_progbar(self, logs):
+        if self.target is None:  # as Keras: the steps seen in the first epoch are the target from now on
+            self.target = self.progbar.target = self.seen
         self.progbar.update(self.target, list((logs or {}).items()), finalize=True)
 
 

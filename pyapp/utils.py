@@ -11,6 +11,7 @@ import time
 import numpy as np
 
 from . import random_state
+from .data_adapters import PyDataset
 
 
 def set_random_seed(seed: int) -> None:
@@ -276,4 +277,4 @@ def _keep_here(path, filename: str | None) -> None:
     print(f"pyapp.utils.download: {os.fspath(path)} is already on this machine, at {target}")
 
 
-__all__ = ["set_random_seed", "to_categorical", "normalize", "pad_sequences", "Progbar", "download"]
+__all__ = ["set_random_seed", "to_categorical", "normalize", "pad_sequences", "Progbar", "PyDataset", "download"]

@@ -43,6 +43,7 @@ _default_keras_backend()
 import keras  # noqa: E402 - after the backend is chosen
 
 from .. import io as model_io
+from ..data_adapters import BatchStream
 
 __all__ = ["PRINTS_PROGRESS", "available_backends", "build", "compile", "delete_model", "dispose", "evaluate", "fit", "get_backend",
            "get_weights", "list_models", "load_from_app", "load_from_browser", "memory", "predict", "save_keras",
@@ -136,7 +137,10 @@ def compile(model: keras.Model, optimizer, spec) -> None:  # noqa: A001 - Keras'
         model.compile(optimizer=keras_optimizer, loss=losses[0], loss_weights=spec.loss_weights[0],
                       metrics=metrics[0] or [])
     else:
-        model.compile(optimizer=keras_optimizer, loss=losses, loss_weights=spec.loss_weights, metrics=metrics)
+        # By output name: a model made with a dict of outputs takes nothing else.
+        by_name = lambda values: dict(zip(spec.outputs, values))  # noqa: E731
+        model.compile(optimizer=keras_optimizer, loss=by_name(losses), loss_weights=by_name(spec.loss_weights),
+                      metrics={name: chosen for name, chosen in by_name(metrics).items() if chosen})
 
 
 def _keras_metric(metric):
@@ -220,18 +224,84 @@ def _pyapp_logs(logs) -> dict:
     return out
 
 
-def _one_or_list(arrays: list):
+def _structured(arrays: list, structure):
+    """pyapp's list of arrays as the Keras model takes them (`structure`: its `input` or
+    `output`): a dict for a model made with dicts (pyapp's order is the sorted keys', which is
+    Keras' flat order), else one array or a list."""
+    if isinstance(structure, dict):
+        return dict(zip(sorted(structure), arrays))
     return arrays[0] if len(arrays) == 1 else list(arrays)
+
+
+def _inputs_of(model: keras.Model):
+    """A functional model's inputs as it was made with them (a Sequential's: one tensor)."""
+    return None if isinstance(model, keras.Sequential) else model.input
+
+
+def _outputs_of(model: keras.Model):
+    return None if isinstance(model, keras.Sequential) else model.output
+
+
+def _flat(outputs) -> list[np.ndarray]:
+    """Keras' predictions as pyapp's list, in pyapp's order."""
+    if isinstance(outputs, dict):
+        return [np.asarray(outputs[key]) for key in sorted(outputs)]
+    return [np.asarray(o) for o in outputs] if isinstance(outputs, (list, tuple)) else [np.asarray(outputs)]
+
+
+class _KerasPyDataset(keras.utils.PyDataset):
+    """A pyapp PyDataset as Keras' own, its batches checked by pyapp: Keras then reads it
+    (with its workers), shuffles its batches and calls its epoch hooks as for any."""
+
+    def __init__(self, stream: BatchStream, pack):
+        data = stream.data
+        super().__init__(workers=getattr(data, "workers", 1), use_multiprocessing=getattr(data, "use_multiprocessing", False),
+                         max_queue_size=getattr(data, "max_queue_size", 10))
+        self.stream, self.pack = stream, pack
+
+    @property
+    def num_batches(self):
+        return self.stream.length
+
+    def __getitem__(self, index):
+        return self.pack(*self.stream.check(self.stream.data[index], index))
+
+    def on_epoch_begin(self):
+        if hasattr(self.stream.data, "on_epoch_begin"):
+            self.stream.data.on_epoch_begin()
+
+    def on_epoch_end(self):
+        if hasattr(self.stream.data, "on_epoch_end"):
+            self.stream.data.on_epoch_end()
+
+
+def _keras_data(model: keras.Model, xs, ys) -> tuple:
+    """(x, y, steps) for Keras' fit, evaluate or predict: arrays as the model takes them, or a
+    BatchStream as a Keras PyDataset or a generator of checked batches (y None)."""
+    if not isinstance(xs, BatchStream):
+        return _structured(xs, _inputs_of(model)), None if ys is None else _structured(ys, _outputs_of(model)), None
+
+    def pack(batch_xs, batch_ys) -> tuple:
+        x = _structured(batch_xs, _inputs_of(model))
+        return (x,) if batch_ys is None else (x, _structured(batch_ys, _outputs_of(model)))
+
+    if xs.indexed:
+        return _KerasPyDataset(xs, pack), None, xs.steps_given
+    return (pack(*xs.check(batch, index)) for index, batch in enumerate(xs.raw_batches())), None, xs.steps_given
 
 
 def fit(model: keras.Model, pyapp_model, xs, ys, validation, *, batch_size, epochs, initial_epoch, shuffle,
         callbacks, history, verbose):
     """Trains with Keras' own fit; pyapp's callbacks and History see every hook."""
-    validation_data = None
-    if validation is not None:
-        validation_data = (_one_or_list(validation[0]), _one_or_list(validation[1]))
-    model.fit(_one_or_list(xs), _one_or_list(ys), batch_size=batch_size, epochs=epochs, initial_epoch=initial_epoch,
-              shuffle=shuffle, validation_data=validation_data, verbose=verbose,
+    validation_data = validation_steps = None
+    if isinstance(validation, BatchStream):
+        validation_data, _, validation_steps = _keras_data(model, validation, None)
+    elif validation is not None:
+        validation_data = _keras_data(model, *validation)[:2]
+    x, y, steps = _keras_data(model, xs, ys)
+    model.fit(x, y, batch_size=None if isinstance(xs, BatchStream) else batch_size, epochs=epochs,
+              initial_epoch=initial_epoch, shuffle=shuffle, validation_data=validation_data, verbose=verbose,
+              steps_per_epoch=steps, validation_steps=validation_steps,
               callbacks=[_keras_callback(callbacks, pyapp_model)])
     history.set_model(pyapp_model)
     return history
@@ -239,16 +309,19 @@ def fit(model: keras.Model, pyapp_model, xs, ys, validation, *, batch_size, epoc
 
 def evaluate(model: keras.Model, xs, ys, batch_size: int, callbacks, verbose) -> dict:
     """{"loss": ..., metric: ...} as Keras names them."""
-    results = model.evaluate(_one_or_list(xs), _one_or_list(ys), batch_size=batch_size, verbose=verbose,
+    x, y, steps = _keras_data(model, xs, ys)
+    results = model.evaluate(x, y, batch_size=None if isinstance(xs, BatchStream) else batch_size, steps=steps, verbose=verbose,
                              return_dict=True, callbacks=[_keras_callback(callbacks, callbacks.model)])
     ordered = sorted(results.items(), key=lambda item: item[0] != "loss")  # the loss first, as in the page
     return {key: float(value) for key, value in ordered}
 
 
 def predict(model: keras.Model, xs, batch_size: int, callbacks, verbose) -> list[np.ndarray]:
-    outputs = model.predict(_one_or_list(xs), batch_size=batch_size, verbose=verbose,
+    x, _, steps = _keras_data(model, xs, None)
+    outputs = model.predict(x, batch_size=None if isinstance(xs, BatchStream) else batch_size, steps=steps,
+                            verbose=verbose,
                             callbacks=[] if callbacks is None else [_keras_callback(callbacks, callbacks.model)])
-    return [np.asarray(o) for o in outputs] if isinstance(outputs, (list, tuple)) else [np.asarray(outputs)]
+    return _flat(outputs)
 
 
 def save_keras(model: keras.Model, path: str) -> None:

@@ -4,7 +4,8 @@
 // Keras 3's own (keras/src/losses/losses.py, keras/src/metrics/), so that the page's numbers
 // are Keras'. Python evaluates it once per session: new Function("tf", source)(tf).
 //
-// Everything stays in TF.js: fit's batch loop (fitEpoch) calls these functions, never Python.
+// Everything stays in TF.js: fit's batch loop (fitEpoch) calls these functions, never Python
+// (unless the batches come from Python: a generator or a PyDataset).
 
 const EPSILON = 1e-7; // keras.backend.epsilon()
 
@@ -295,8 +296,9 @@ function compile(model, optimizer, spec) {
       batchValued.push(true);
     }
   });
-  // (TF.js applies a list of metrics to every output: several outputs take a dict by name.)
-  const metrics = several ? Object.fromEntries(spec.outputs.map((name, i) => [name, metricFns[i]])) : metricFns[0];
+  // (TF.js applies a list of metrics to every output: several outputs take a dict by TF.js's
+  // output names, the layers', which spec.outputs, Keras' names, need not be.)
+  const metrics = several ? Object.fromEntries(model.outputNames.map((name, i) => [name, metricFns[i]])) : metricFns[0];
   model.compile({ optimizer, loss: several ? tfjsLosses : tfjsLosses[0], metrics });
   const trained = layersModel(model);
   const tfjsNames = Array.from(model.metricsNames);
@@ -305,29 +307,43 @@ function compile(model, optimizer, spec) {
     names: Object.fromEntries(tfjsNames.map((name, i) => [name, names[i]]).filter(([, keras]) => keras)),
     // TF.js's log keys whose Keras batch logs are running means of TF.js's batch values.
     batchMeans: tfjsNames.filter((name, i) => names[i] && batchValued[i]),
-    fitEpoch: (xs, ys, order, batchSize, hooks) => fitEpoch(trained, train, tfjsNames, names, stateByName, xs, ys,
-      order, batchSize, hooks),
-    evaluate: (data, count, batchSize, onBatchBegin, onBatchEnd) =>
-      evaluate(model, spec, losses, data, count, batchSize, onBatchBegin, onBatchEnd),
+    fitEpoch: (next, hooks) => fitEpoch(trained, train, tfjsNames, names, stateByName, next, hooks),
+    evaluate: (next, onBatchBegin, onBatchEnd) => evaluate(model, spec, losses, next, onBatchBegin, onBatchEnd),
     dispose: () => states.forEach((state) => state.dispose()),
   };
 }
 
+// The batches of the arrays xs and ys (tensors), as fitEpoch and evaluate take them: next(batch)
+// gives [batch's xs, batch's ys], new tensors, or null after the last. They are gathered from
+// `order` (an int32 tensor1d, the epoch's shuffle; null: in order, sliced), so that a shuffle
+// costs no copy of the data set besides the batches fit gathers anyway.
+function arrayBatches(xs, ys, order, batchSize) {
+  const count = xs[0].shape[0];
+  return (batch) => {
+    const start = batch * batchSize;
+    if (start >= count) return null;
+    const size = Math.min(batchSize, count - start);
+    return tf.tidy(() => {
+      const ids = order && order.slice(start, size);
+      const take = (t) => (ids ? tf.gather(t, ids) : t.slice(start, size));
+      return [xs.map(take), ys.map(take)];
+    });
+  };
+}
+
 // One epoch of training, TF.js's fitLoop (tfjs-layers training.ts) without what costs there:
-// the batches are gathered from `order` (an int32 tensor1d, the epoch's shuffle; null: in
-// order, sliced), so that a shuffle costs no copy of the data set besides the batches fit
-// gathers anyway, and no fit call is set up per epoch. The batch values are read in one go
+// the batches come from next(batch) (arrayBatches, or Python's generator or PyDataset, one
+// batch a call), and no fit call is set up per epoch. The batch values are read in one go
 // every READ_EVERY batches (or each batch, if hooks.onBatchEnd wants them), not added up in
 // tensors. Returns the epoch's logs by Keras' names: the loss and mean metrics averaged as
 // TF.js's BaseLogger does (weighted by batch size, which is Keras' Mean over the epoch's
 // samples), a stateful metric's value from its state, over every sample (AUC, precision,
 // recall and RMSE are not means of batch values). hooks.onBatchBegin(batch) and
-// hooks.onBatchEnd(batch, logs by TF.js's names, with `size`) as TF.js's callbacks;
-// model.stopTraining ends the epoch after a batch.
+// hooks.onBatchEnd(batch, logs by TF.js's names, with `size`) as TF.js's callbacks, and
+// hooks.flush() after the last batch; model.stopTraining ends the epoch after a batch.
 const READ_EVERY = 64; // batches: a few reads per epoch, and few tensors kept meanwhile
-async function fitEpoch(trained, train, tfjsNames, names, stateByName, xs, ys, order, batchSize, hooks) {
+async function fitEpoch(trained, train, tfjsNames, names, stateByName, next, hooks) {
   Object.values(stateByName).forEach((state) => state.reset());
-  const count = xs[0].shape[0];
   const totals = tfjsNames.map(() => 0);
   let seen = 0;
   let unread = []; // [size, the step's scalars in tfjsNames' order] of each batch not read yet
@@ -342,14 +358,17 @@ async function fitEpoch(trained, train, tfjsNames, names, stateByName, xs, ys, o
     return values;
   };
   try {
-    for (let batch = 0, start = 0; start < count && !trained.stopTraining; batch += 1, start += batchSize) {
-      const size = Math.min(batchSize, count - start);
-      if (hooks.onBatchBegin) hooks.onBatchBegin(batch);
-      unread.push([size, tf.tidy(() => {
-        const ids = order && order.slice(start, size);
-        const take = (t) => (ids ? tf.gather(t, ids) : t.slice(start, size));
-        return train([...xs.map(take), ...ys.map(take)]);
-      })]);
+    for (let batch = 0; !trained.stopTraining; batch += 1) {
+      const data = next(batch);
+      if (data == null) break;
+      const [batchX, batchY] = data;
+      const size = batchX[0].shape[0];
+      try {
+        if (hooks.onBatchBegin) hooks.onBatchBegin(batch);
+        unread.push([size, tf.tidy(() => train([...batchX, ...batchY]))]);
+      } finally {
+        tf.dispose(data);
+      }
       if (hooks.onBatchEnd) {
         const values = read();
         hooks.onBatchEnd(batch, Object.fromEntries([["batch", batch], ["size", size],
@@ -359,6 +378,7 @@ async function fitEpoch(trained, train, tfjsNames, names, stateByName, xs, ys, o
       }
     }
     if (unread.length) read();
+    if (hooks.flush) hooks.flush();
     const logs = {};
     tfjsNames.forEach((name, i) => {
       if (names[i] && seen) logs[names[i]] = totals[i] / seen;
@@ -371,18 +391,15 @@ async function fitEpoch(trained, train, tfjsNames, names, stateByName, xs, ys, o
 }
 
 // Keras' evaluate: the loss (weighted sum of the outputs' losses, plus the layers'
-// regularization losses) and every metric, over `count` samples, batch by batch; returns
-// {name: value}. `data` holds the inputs then the targets: their tensors, sliced batch by
-// batch, or a function (start, end) -> those rows' tensors (made from numpy's memory: no
-// copy of the whole arrays first, no slice a batch). onBatchBegin(batch) and
-// onBatchEnd(batch, logs so far), if given, are called around each batch, as Keras calls its
-// test batch hooks.
-function evaluate(model, spec, losses, data, count, batchSize, onBatchBegin, onBatchEnd) {
+// regularization losses) and every metric, over the batches of next(batch) (arrayBatches',
+// rowBatches', or Python's); returns
+// {name: value}. onBatchBegin(batch) and onBatchEnd(batch, logs so far), if given, are
+// called around each batch, as Keras calls its test batch hooks.
+function evaluate(model, spec, losses, next, onBatchBegin, onBatchEnd) {
   const several = spec.outputs.length > 1;
   const prefix = (i) => (several ? spec.outputs[i] + "_" : "");
   const graph = layersModel(model);
   const outputNames = graph.outputs.map((output) => output.name);
-  const take = typeof data === "function" ? data : (start, end) => data.map((t) => t.slice(start, end - start));
   const lossTotal = zeros([]);
   let lossCount = 0;
   const entries = [];
@@ -405,22 +422,27 @@ function evaluate(model, spec, losses, data, count, batchSize, onBatchBegin, onB
     return factor === 1 ? sum : tf.mul(sum, factor);
   };
   try {
-    for (let batch = 0, start = 0; start < count; batch += 1, start += batchSize) {
-      if (onBatchBegin) onBatchBegin(batch);
-      tf.tidy(() => {
-        const size = Math.min(batchSize, count - start);
-        const tensors = take(start, start + size);
-        const batchY = tensors.slice(graph.inputs.length);
-        // (the graph TF.js's predictOnBatch runs, without its checks, slice and concatenation)
-        const outputs = graph.execute(tensors.slice(0, graph.inputs.length), outputNames);
-        // The batch's loss times its size: the outputs' losses, plus the regularization losses.
-        const terms = losses.map((loss, i) => lossTimesSize(loss(batchY[i], outputs[i]), spec.weights[i], size));
-        const penalties = graph.calculateLosses();
-        if (penalties.length) terms.push(tf.mul(tf.addN(penalties), size));
-        addTo(lossTotal, terms.length > 1 ? tf.addN(terms) : terms[0]);
-        lossCount += size;
-        for (const [, state, i] of entries) state.add(batchY[i], outputs[i]);
-      });
+    for (let batch = 0; ; batch += 1) {
+      const data = next(batch);
+      if (data == null) break;
+      try {
+        if (onBatchBegin) onBatchBegin(batch);
+        tf.tidy(() => {
+          const [batchX, batchY] = data;
+          const size = batchX[0].shape[0];
+          // (the graph TF.js's predictOnBatch runs, without its checks, slice and concatenation)
+          const outputs = graph.execute(batchX, outputNames);
+          // The batch's loss times its size: the outputs' losses, plus the regularization losses.
+          const terms = losses.map((loss, i) => lossTimesSize(loss(batchY[i], outputs[i]), spec.weights[i], size));
+          const penalties = graph.calculateLosses();
+          if (penalties.length) terms.push(tf.mul(tf.addN(penalties), size));
+          addTo(lossTotal, terms.length > 1 ? tf.addN(terms) : terms[0]);
+          lossCount += size;
+          for (const [, state, i] of entries) state.add(batchY[i], outputs[i]);
+        });
+      } finally {
+        tf.dispose(data);
+      }
       if (onBatchEnd) onBatchEnd(batch, logs());
     }
     return logs();
@@ -430,4 +452,16 @@ function evaluate(model, spec, losses, data, count, batchSize, onBatchBegin, onB
   }
 }
 
-return { compile };
+// The batches of numpy arrays in Pyodide's memory, for evaluate: take(start, end) gives those
+// rows of the inputs then the targets as new tensors (_tfjs.array_helpers().batches: no copy
+// of the whole arrays first, no slice a batch); next(batch) as arrayBatches'.
+function rowBatches(take, inputCount, count, batchSize) {
+  return (batch) => {
+    const start = batch * batchSize;
+    if (start >= count) return null;
+    const tensors = take(start, Math.min(start + batchSize, count));
+    return [tensors.slice(0, inputCount), tensors.slice(inputCount)];
+  };
+}
+
+return { compile, arrayBatches, rowBatches };

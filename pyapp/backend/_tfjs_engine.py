@@ -22,6 +22,7 @@ from pyodide.ffi import JsException, JsProxy, create_proxy, to_js
 
 from .. import io as model_io
 from .. import random_state
+from ..data_adapters import BatchStream
 from . import _tfjs
 from ._tfjs import (available_backends, delete_model, fetch_app_file, get_backend, list_models, memory,
                     set_backend, to_numpy, to_tensor)
@@ -246,7 +247,8 @@ PRINTS_PROGRESS = False  # pyapp's ProgbarLogger draws the progress bar in the p
 def fit(handle: TfjsModel, model, xs, ys, validation, *, batch_size, epochs, initial_epoch, shuffle, callbacks,
         history, verbose):
     """Trains with TF.js's training step, one epoch of batches per call into JS, so that
-    callbacks run between epochs.
+    callbacks run between epochs. `xs`, `ys`: lists of arrays, or `xs` a BatchStream (a
+    PyDataset's or a generator's batches) and `ys` None; `validation` likewise.
     Returns the History; where Python cannot wait for TF.js (no JSPI), an object to await.
     (`verbose` acts through `callbacks`, which hold pyapp's progress bar.)"""
     steps = _fit_steps(handle, model, xs, ys, validation, batch_size, epochs, initial_epoch, shuffle,
@@ -274,7 +276,7 @@ const batchHooks = (optimizer, rates, begin, end, interval, steps, means) => {
     };
   }
   if (end != null) {
-    let seen = 0, last = -Infinity;
+    let seen = 0, last = -Infinity, pending = null;
     const sums = {};
     hooks.onBatchEnd = (batch, logs) => {
       seen += logs.size;
@@ -291,8 +293,16 @@ const batchHooks = (optimizer, rates, begin, end, interval, steps, means) => {
       const now = performance.now();
       if (now - last >= interval || batch === steps - 1) {
         last = now;
+        pending = null;
         end(batch, running);
+      } else {
+        pending = [batch, running];
       }
+    };
+    // After the epoch's last batch: its logs, if they were held back (steps unknown: a generator).
+    hooks.flush = () => {
+      if (pending != null) end(...pending);
+      pending = null;
     };
   }
   return hooks;
@@ -337,39 +347,59 @@ def _fit_steps(handle, model, xs, ys, validation, batch_size, epochs, initial_ep
     interval = callback_list.batch_interval("train")  # a crossing per batch only if asked
     begins = interval == 0 and callback_list.overrides("on_train_batch_begin", "on_batch_begin")
     schedule = model.optimizer.schedule
-    steps = -(-len(xs[0]) // batch_size)
+    streamed = isinstance(xs, BatchStream)
+    steps = (xs.steps or -1) if streamed else -(-len(xs[0]) // batch_size)
 
-    tensors_x = [to_tensor(a) for a in xs]
-    tensors_y = [to_tensor(a) for a in ys]
+    tensors_x = [] if streamed else [to_tensor(a) for a in xs]
+    tensors_y = [] if streamed else [to_tensor(a) for a in ys]
     js_x, js_y = to_js(tensors_x), to_js(tensors_y)
     val_tensors = None
-    if validation is not None:
+    if validation is not None and not isinstance(validation, BatchStream):
         val_tensors = ([to_tensor(a) for a in validation[0]], [to_tensor(a) for a in validation[1]])
-        js_val = to_js(val_tensors[0] + val_tensors[1])
     rng = random_state.generator()
     logs = {}
     try:
         callback_list.on_train_begin({})
         for epoch in range(initial_epoch, epochs):
             callback_list.on_epoch_begin(epoch, {})
-            order = to_tensor(rng.permutation(len(xs[0])).astype(np.int32)) if shuffle else None
             start = int(tfjs_model.optimizer.iterations)
-            rates = None if schedule is None else to_js([schedule(start + batch) for batch in range(steps)])
-            proxies = [create_proxy(batch_began) if begins else None,
-                       create_proxy(batch_ended) if interval is not None else None]
-            hooks = _js_helpers().batchHooks(tfjs_model.optimizer, rates, *proxies, (interval or 0) * 1000, steps,
-                                             handle.compiled.batchMeans)
+            order, rates, proxies = None, None, []
+            if streamed:
+                # Python is called for each batch anyway: it sets the scheduled rate there.
+                set_rate = None if schedule is None else (
+                    lambda batch: _js_helpers().setRate(tfjs_model.optimizer, schedule(start + batch)))
+                source = _python_batches(xs.epoch(rng if shuffle else None), set_rate)
+                proxies.append(source)
+            else:
+                order = to_tensor(rng.permutation(len(xs[0])).astype(np.int32)) if shuffle else None
+                rates = None if schedule is None else to_js([schedule(start + batch) for batch in range(steps)])
+                source = _losses_metrics().arrayBatches(js_x, js_y, order, batch_size)
+            hook_proxies = [create_proxy(batch_began) if begins else None,
+                            create_proxy(batch_ended) if interval is not None else None]
+            proxies += [proxy for proxy in hook_proxies if proxy is not None]
+            hooks = _js_helpers().batchHooks(tfjs_model.optimizer, rates, *hook_proxies, (interval or 0) * 1000,
+                                             steps, handle.compiled.batchMeans)
             try:
-                promise = handle.compiled.fitEpoch(js_x, js_y, order, batch_size, hooks)
+                promise = handle.compiled.fitEpoch(source, hooks)
                 logs = _logs_to_dict((yield promise))  # the driver waits for the epoch
             finally:
                 for proxy in proxies:
-                    if proxy is not None:
-                        proxy.destroy()
+                    proxy.destroy()
                 if order is not None:
                     order.dispose()
-            if val_tensors is not None:  # Keras' evaluation: see _evaluate
-                val_logs = _evaluate(handle, js_val, len(validation[0][0]), batch_size, callback_list)
+            if streamed and xs.exhausted:  # Keras stops when a generator ends before an epoch's steps
+                break
+            if validation is not None:  # Keras' evaluation: see _evaluate
+                if val_tensors is not None:
+                    val_source = _losses_metrics().arrayBatches(to_js(val_tensors[0]), to_js(val_tensors[1]), None,
+                                                                batch_size)
+                else:
+                    val_source = _python_batches(validation.epoch())
+                try:
+                    val_logs = _evaluate(handle, val_source, callback_list, streamed=val_tensors is None)
+                finally:
+                    if val_tensors is None:
+                        val_source.destroy()
                 logs.update({"val_" + key: value for key, value in val_logs.items()})
             callback_list.on_epoch_end(epoch, logs)
             if model.stop_training or tfjs_model.stopTraining:
@@ -440,29 +470,59 @@ class _PendingFit:
                            "write `history = await model.fit(...)`")
 
 
+def _python_batches(batches, before=None) -> JsProxy:
+    """fitEpoch's and evaluate's next(batch) (pyapp/backend/_losses_metrics.js) over Python's
+    checked batches (a BatchStream's epoch), each made into tensors when JS asks for it, so that
+    one batch at a time is held; `before(batch)` runs first.
+
+    A crossing per batch, which data that Python makes batch by batch needs anyway. TF.js's
+    fitDataset would cross as often (its iterator calling Python) and would train with TF.js's
+    own loop instead of fitEpoch, losing Keras' logs, stateful metrics and hooks there.
+    """
+    def next_batch(batch):
+        if before is not None:
+            before(int(batch))
+        made = next(batches, None)
+        if made is None:
+            return None
+        xs, ys = made
+        return to_js([[to_tensor(a) for a in xs], [to_tensor(a) for a in ys]])
+
+    return create_proxy(next_batch)
+
+
 def evaluate(handle: TfjsModel, xs, ys, batch_size: int, callbacks, verbose) -> dict:
     """{"loss": ..., metric: ...} as Keras names them; the test hooks of `callbacks` as Keras
-    calls them. (`verbose` acts through `callbacks`, which hold pyapp's progress bar.)"""
+    calls them. (`verbose` acts through `callbacks`, which hold pyapp's progress bar.)
+    `xs` is a list of arrays, or a BatchStream (then `ys` is None)."""
+    if isinstance(xs, BatchStream):
+        source = _python_batches(xs.epoch())
+        try:
+            return _evaluate(handle, source, callbacks, streamed=True)
+        finally:
+            source.destroy()
     arrays = [np.ascontiguousarray(a) for a in xs + ys]  # (kept alive, so their addresses stay theirs)
     specs = _tfjs.json_object([[a.dtype.name, list(a.shape[1:])] for a in arrays])
-    batches = _tfjs.array_helpers().batches(specs, to_js([_tfjs.address(a) for a in arrays]))
-    return _evaluate(handle, batches, len(arrays[0]), batch_size, callbacks)
+    take = _tfjs.array_helpers().batches(specs, to_js([_tfjs.address(a) for a in arrays]))
+    return _evaluate(handle, _losses_metrics().rowBatches(take, len(xs), len(arrays[0]), batch_size), callbacks)
 
 
-def _evaluate(handle: TfjsModel, data, count: int, batch_size: int, callbacks) -> dict:
+def _evaluate(handle: TfjsModel, source: JsProxy, callbacks, streamed: bool = False) -> dict:
     """Keras' evaluate in TF.js (pyapp/backend/_losses_metrics.js), not TF.js's, whose test
     function leaves out the layers' regularization losses, averages batch values where Keras
     keeps counts (AUC, precision...) and, with several outputs, returns running totals of the
     outputs' losses beside their names (tfjs-layers training.ts, makeTestFunction).
     The JS loop calls the test batch hooks only if a callback overrides them (a crossing
-    into Python and a read of the metrics per batch)."""
+    into Python and a read of the metrics per batch), or, for batches that Python gives
+    (`streamed`), if any callback wants them at all: Python is crossed per batch anyway."""
     proxies = []
-    if callbacks.batch_interval("test") == 0:
+    interval = callbacks.batch_interval("test")
+    if interval == 0 or (streamed and interval is not None):
         proxies = [create_proxy(lambda batch: callbacks.on_test_batch_begin(int(batch), {})),
                    create_proxy(lambda batch, logs: callbacks.on_test_batch_end(int(batch), _logs_to_dict(logs)))]
     callbacks.on_test_begin({})
     try:
-        logs = _logs_to_dict(handle.compiled.evaluate(data, count, batch_size, *proxies))
+        logs = _logs_to_dict(handle.compiled.evaluate(source, *proxies))
     except JsException as error:
         raise _tfjs.js_error(error) from None
     finally:
@@ -481,16 +541,23 @@ def predict(handle: TfjsModel, xs, batch_size: int, callbacks, verbose) -> list[
     """The outputs; the predict hooks of `callbacks` (None: none) as Keras calls them (the
     batch hooks as `evaluate` does)."""
     predictor = _predictor(handle)
-    if not callbacks:  # no hook to call: a one-sample predict feels every microsecond
+    streamed = isinstance(xs, BatchStream)
+    if not callbacks and not streamed:  # no hook to call (verbose=0): a one-sample predict feels every microsecond
         return predictor(xs, batch_size)
     callbacks.on_predict_begin({})
-    if callbacks.batch_interval("predict") == 0:
+    if streamed or callbacks.batch_interval("predict") == 0:
+        if streamed:
+            batches = (batch_xs for batch_xs, _ in xs.epoch())
+        else:
+            batches = ([a[part] for a in xs] for _, part in _batches(len(xs[0]), batch_size))
         parts = []
-        for batch, part in _batches(len(xs[0]), batch_size):
+        for batch, inputs in enumerate(batches):
             callbacks.on_predict_batch_begin(batch, {})
-            outputs = predictor([a[part] for a in xs], batch_size)
+            outputs = predictor(inputs, batch_size)
             callbacks.on_predict_batch_end(batch, {"outputs": outputs[0] if len(outputs) == 1 else outputs})
             parts.append(outputs)
+        if not parts:
+            raise ValueError("predict: the generator or PyDataset gave no batch")
         arrays = [np.concatenate(column) for column in zip(*parts)]
     else:
         arrays = predictor(xs, batch_size)

@@ -35,5 +35,6 @@ def as_array_list(value, what: str) -> list[np.ndarray]:
     if isinstance(value, (list, tuple)) and value and all(hasattr(v, "shape") for v in value):
         return [standardize_array(v, f"{what}[{i}]") for i, v in enumerate(value)]
     if isinstance(value, dict):
-        raise TypeError(f"{what} as a dict is not supported yet: pass a list of arrays in the order of the model's {what}s")
+        raise TypeError(f"{what} as a dict is keyed by the names of a model's inputs or outputs, which this model "
+                        "does not know yet: start it with pyapp.Input(shape=..., name=...)")
     return [standardize_array(value, what)]

@@ -47,6 +47,10 @@ class Model:
     # Keras 3's serialized compile arguments (config.json's "compile_config"), as read or to be
     # written; None for a model not compiled. pyapp.models.saving reads and makes them.
     compile_config: dict | None = None
+    # A functional model made with dicts, Model(inputs={"age": ...}): the keys, one per entry of
+    # inputs / outputs, which are in the keys' sorted order (as Keras flattens a dict); else None.
+    input_keys: list | None = None
+    output_keys: list | None = None
 
     def check(self, weights: bool = True) -> None:
         """Checks the graph and, with `weights`, that every layer has its weights, of the
@@ -168,6 +172,15 @@ def _ref(value, where: str) -> list:
     return [value[0], value[1], value[2]]
 
 
+def _keyed_refs(value, where: str) -> tuple[list, list | None]:
+    """input_layers/output_layers and their keys: a dict (a model made with dicts) is read in
+    its keys' sorted order, the order of Keras' tree.flatten; the keys are None otherwise."""
+    if isinstance(value, dict):
+        keys = sorted(value)
+        return [_ref(value[key], f"{where}[{key!r}]") for key in keys], keys
+    return _refs(value, where), None
+
+
 def _refs(value, where: str) -> list:
     """input_layers/output_layers: Keras 3 writes one tensor flat, several as a list of lists."""
     if isinstance(value, list) and value and isinstance(value[0], str):
@@ -239,8 +252,8 @@ def _model_from_keras_config(config: dict, weights: Group | None) -> Model:
             layers.insert(0, Layer("InputLayer", name, {"batch_shape": list(shape), "dtype": "float32",
                                                          "sparse": False, "name": name}))
     else:
-        model.inputs = _refs(inner.get("input_layers"), "input_layers")
-        model.outputs = _refs(inner.get("output_layers"), "output_layers")
+        model.inputs, model.input_keys = _keyed_refs(inner.get("input_layers"), "input_layers")
+        model.outputs, model.output_keys = _keyed_refs(inner.get("output_layers"), "output_layers")
     model.compile_config = config.get("compile_config") or None
     if weights is None:
         return model
@@ -334,12 +347,15 @@ def keras_config(model: Model) -> dict:
                 "config": {"name": model.name, "trainable": True, "dtype": policy, "layers": layers},
                 "registered_name": None, "build_config": {"input_shape": shape}}
 
-    def refs(values):
+    def refs(values, keys):
+        if keys is not None:
+            return {key: list(value) for key, value in zip(keys, values)}
         return list(values[0]) if len(values) == 1 else [list(v) for v in values]
 
     return {"module": "keras.src.models.functional", "class_name": "Functional",
             "config": {"name": model.name, "trainable": True, "layers": layers,
-                       "input_layers": refs(model.inputs), "output_layers": refs(model.outputs)},
+                       "input_layers": refs(model.inputs, model.input_keys),
+                       "output_layers": refs(model.outputs, model.output_keys)},
             "registered_name": "Functional", "build_config": {"input_shape": None}}
 
 

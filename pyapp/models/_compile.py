@@ -64,8 +64,8 @@ def _per_output(outputs: list[str], value, argument: str, complete: bool) -> lis
         unknown = sorted(set(value) - set(outputs))
         missing = [name for name in outputs if name not in value]
         if unknown or (complete and missing):
-            raise ValueError(f"{argument}: a dict needs exactly the output names {outputs} as keys, got "
-                             f"{sorted(value)}")
+            raise ValueError(f"Expected keys {outputs} in {argument} dict, but found {argument}.keys()="
+                             f"{list(value)} (a dict is keyed by the model's output names)")
         return [value.get(name) for name in outputs]
     if isinstance(value, (list, tuple)):
         if len(value) != len(outputs):

@@ -19,6 +19,7 @@ from .. import backend, callbacks as callbacks_module, io as model_io, losses as
 from .. import optimizers as optimizers_module
 from ..layers.input_layer import InputLayer
 from ..layers.layer import KerasTensor, Layer, unique_name
+from ..data_adapters import BatchStream, is_batch_source, unpack_batch
 from . import summary as summary_module
 from ._compile import CompileSpec, compile_spec
 
@@ -49,13 +50,17 @@ class Model:
         self._compile_args: dict | None = None  # compile's loss, loss_weights, metrics as given, for compile_config
         self._engine_model = None  # the engine's own model, built on first use
         self._pending_weights: dict[str, list[np.ndarray]] = {}  # by layer name, until the engine takes them
+        # Keys of a model made with dicts (Model(inputs={"age": ...})), in sorted order, as
+        # Keras flattens a dict: data and predictions are dicts with these keys.
+        self._input_keys: list[str] | None = None
+        self._output_keys: list[str] | None = None
         if inputs is None and outputs is None:
             self._inputs, self._outputs = [], []
             return
-        self._single_input = not isinstance(inputs, (list, tuple))
-        self._single_output = not isinstance(outputs, (list, tuple))
-        self._inputs = [inputs] if self._single_input else list(inputs)
-        self._outputs = [outputs] if self._single_output else list(outputs)
+        self._single_input = not isinstance(inputs, (list, tuple, dict))
+        self._single_output = not isinstance(outputs, (list, tuple, dict))
+        self._input_keys, self._inputs = _keys_and_tensors(inputs, "inputs")
+        self._output_keys, self._outputs = _keys_and_tensors(outputs, "outputs")
         for tensor in self._inputs + self._outputs:
             if not isinstance(tensor, KerasTensor):
                 raise TypeError(f"Model(inputs, outputs) takes the outputs of pyapp.Input(...) and of layers, "
@@ -130,6 +135,19 @@ class Model:
         return {name: self._compiled_trainable.get(name, flag) for name, flag in self._trainable_now().items()}
 
     @property
+    def input_names(self) -> list[str]:
+        """The names a dict of inputs is keyed by, in the order of `inputs`: the dict's keys
+        for a model made with a dict of inputs, else the `Input(name=...)` names."""
+        return list(self._input_keys or [tensor.layer.name for tensor in self._inputs])
+
+    @property
+    def output_names(self) -> list[str]:
+        """The names dict targets, and `compile`'s dict losses, metrics and loss_weights, are
+        keyed by, in the order of `outputs`: the dict's keys for a model made with a dict of
+        outputs, else the output layers' names (as Keras)."""
+        return list(self._output_keys or [tensor.layer.name for tensor in self._outputs])
+
+    @property
     def inputs(self) -> list[KerasTensor]:
         return list(self._inputs)
 
@@ -170,7 +188,8 @@ class Model:
                                           weights.get(layer.name) if has_weights else []))
         refs = lambda tensors: [[t.layer.name, 0, 0] for t in tensors]  # noqa: E731
         return model_io.Model("Sequential" if sequential else "Functional", self.name, entries,
-                              [] if sequential else refs(self._inputs), [] if sequential else refs(self._outputs))
+                              [] if sequential else refs(self._inputs), [] if sequential else refs(self._outputs),
+                              self._input_keys, self._output_keys)
 
     # -- the engine ------------------------------------------------------------------
 
@@ -221,7 +240,7 @@ class Model:
         if unsupported:
             raise TypeError(f"compile() does not support {unsupported} in pyapp")
         # A Sequential not built yet has one output, whose name History does not use.
-        outputs = [tensor.layer.name for tensor in self._outputs] or ["output"]
+        outputs = self.output_names or ["output"]
         spec = compile_spec(outputs, loss, loss_weights, metrics)
         self.optimizer = optimizers_module.get(optimizer)
         self.loss = loss
@@ -245,59 +264,86 @@ class Model:
             if (x.dtype == expected.dtype and x.ndim == len(expected.shape) and x.shape[1:] == expected.shape[1:]
                     and x.flags.c_contiguous and len(x)):
                 return [x]
+        if isinstance(x, dict) and self.built:
+            x = _by_name(x, self.input_names, what, "inputs")
         arrays = backend.as_array_list(x, what)
         self._ensure_built(arrays)
         if len(arrays) != len(self._inputs):
             raise ValueError(f"the model has {len(self._inputs)} input(s), but {what} has {len(arrays)} array(s)")
-        for index, tensor in enumerate(self._inputs):
-            _check_shape(arrays[index], tensor.shape, f"{what} for input {tensor.layer.name!r}")
-            arrays[index] = _as_input_dtype(arrays[index], tensor.dtype, f"{what} for input {tensor.layer.name!r}")
+        for index, (tensor, name) in enumerate(zip(self._inputs, self.input_names)):
+            _check_shape(arrays[index], tensor.shape, f"{what} for input {name!r}")
+            arrays[index] = _as_input_dtype(arrays[index], tensor.dtype, f"{what} for input {name!r}")
         _check_same_length(arrays, what)
         return arrays
 
-    def _check_targets(self, y, count: int) -> list[np.ndarray]:
-        arrays = backend.as_array_list(y, "y")
+    def _check_targets(self, y, count: int, what: str = "y") -> list[np.ndarray]:
+        if isinstance(y, dict):
+            y = _by_name(y, self.output_names, what, "outputs")
+        arrays = backend.as_array_list(y, what)
         if len(arrays) != len(self._outputs):
-            raise ValueError(f"the model has {len(self._outputs)} output(s), but y has {len(arrays)} array(s)")
+            raise ValueError(f"the model has {len(self._outputs)} output(s), but {what} has {len(arrays)} array(s)")
         for array in arrays:
             if len(array) != count:
-                raise ValueError(f"x has {count} samples but y has {len(array)}: they must match")
-        for index, (array, tensor, loss) in enumerate(zip(arrays, self._outputs, self._compile_spec.losses)):
+                raise ValueError(f"x has {count} samples but {what} has {len(array)}: they must match")
+        for index, (array, tensor, name, loss) in enumerate(
+                zip(arrays, self._outputs, self.output_names, self._compile_spec.losses)):
             if array.ndim == len(tensor.shape) - 1 and tensor.shape[-1] == 1:
                 array = arrays[index] = array[..., None]  # (n,) for an (n, 1) output, as Keras allows
             if isinstance(loss, losses_module.SparseCategoricalCrossentropy):
                 expected = tensor.shape[:-1]
                 if array.shape[1:] not in (tuple(expected[1:]), (*expected[1:], 1)):
-                    raise ValueError(f"y for output {tensor.layer.name!r}: sparse_categorical_crossentropy expects "
+                    raise ValueError(f"{what} for output {name!r}: sparse_categorical_crossentropy expects "
                                      f"integer labels of shape {('n', *expected[1:])}, got {array.shape}")
             else:
-                _check_shape(array, tensor.shape, f"y for output {tensor.layer.name!r}")
+                _check_shape(array, tensor.shape, f"{what} for output {name!r}")
         return [array.astype(np.float32) if array.dtype != np.float32 else array for array in arrays]
 
     # -- fit -------------------------------------------------------------------------
 
     def fit(self, x=None, y=None, batch_size=None, epochs: int = 1, verbose="auto", callbacks=None,
-            validation_split: float = 0.0, validation_data=None, shuffle: bool = True, initial_epoch: int = 0):
+            validation_split: float = 0.0, validation_data=None, shuffle: bool = True, initial_epoch: int = 0,
+            steps_per_epoch: int | None = None, validation_steps: int | None = None):
         """Trains the model; returns a `History`.
 
         Works as Keras: `history = model.fit(x, y, epochs=10)`. In a browser without JSPI
         (where Python cannot wait for TF.js without `await`), write
         `history = await model.fit(...)`; that works everywhere.
+
+        `x` (and `y`) are arrays, lists of arrays or dicts keyed by the inputs' (outputs')
+        names; or `x` is a `pyapp.utils.PyDataset` or a Python generator giving batches
+        `(x, y)`, read one at a time (`steps_per_epoch`: the batches of an epoch, needed for
+        an endless one). `validation_data` is `(x_val, y_val)` or one of those
+        (`validation_steps` batches of it).
         """
         self._require_compiled("fit")
         if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
             raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
         if not 0 <= validation_split < 1:
             raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
-        batch_size = batch_size or 32
-        xs = self._check_inputs(x)
-        ys = self._check_targets(y, len(xs[0]))
         validation = None
-        if validation_data is not None:
+        if is_batch_source(x):
+            if validation_split:
+                raise ValueError("`validation_split` is only supported for Tensors or NumPy arrays, not for x given "
+                                 "as a generator or PyDataset: give validation_data")
+            _refuse_with_batches("a generator or PyDataset", y=y, batch_size=batch_size)
+            xs, ys = self._batch_stream(x, steps_per_epoch, "x", targets=True, shuffle=shuffle), None
+        else:
+            if steps_per_epoch is not None:
+                raise ValueError("steps_per_epoch is for x given as a generator or PyDataset; with arrays, an "
+                                 "epoch is every sample (batch_size sets the batches)")
+            xs = self._check_inputs(x)
+            ys = self._check_targets(y, len(xs[0]))
+        batch_size = batch_size or 32
+        if is_batch_source(validation_data):
+            validation = self._batch_stream(validation_data, validation_steps, "validation_data", targets=True)
+        elif validation_steps is not None:
+            raise ValueError("validation_steps is for validation_data given as a generator or PyDataset; with "
+                             "arrays every validation sample is used")
+        elif validation_data is not None:
             if not isinstance(validation_data, (list, tuple)) or len(validation_data) != 2:
                 raise ValueError("validation_data must be a tuple (x_val, y_val)")
             val_x = self._check_inputs(validation_data[0], "validation x")
-            validation = (val_x, self._check_targets(validation_data[1], len(val_x[0])))
+            validation = (val_x, self._check_targets(validation_data[1], len(val_x[0]), "validation y"))
         elif validation_split:
             split = int(len(xs[0]) * (1 - validation_split))  # the last samples, before shuffling, as Keras
             if split == 0 or split == len(xs[0]):
@@ -305,52 +351,92 @@ class Model:
                                  f"of {len(xs[0])}")
             validation = ([a[split:] for a in xs], [a[split:] for a in ys])
             xs, ys = [a[:split] for a in xs], [a[:split] for a in ys]
-        callback_list = self._callback_list(callbacks, verbose, epochs, len(xs[0]), batch_size, add_history=True)
+        streamed = isinstance(xs, BatchStream)
+        callback_list = self._callback_list(callbacks, verbose, epochs, None if streamed else len(xs[0]), batch_size,
+                                            add_history=True, steps=xs.steps if streamed else None)
         self.stop_training = False
         return backend.engine().fit(self._engine(), self, xs, ys, validation, batch_size=batch_size, epochs=epochs,
                                     initial_epoch=initial_epoch, shuffle=shuffle, callbacks=callback_list,
                                     history=callback_list._history, verbose=verbose)
 
-    def _callback_list(self, callbacks, verbose, epochs: int, samples: int, batch_size: int,
-                       add_history: bool = False) -> callbacks_module.CallbackList:
-        """The callbacks of a fit, evaluate or predict, with Keras' params; the progress bar is
-        pyapp's where the engine does not print Keras' own."""
+    def _batch_stream(self, data, steps, what: str, targets: bool, shuffle: bool = False) -> BatchStream:
+        """`data`'s batches (a PyDataset or a generator), each checked as arrays are; a
+        Sequential without an Input takes its input shape from the first batch."""
+
+        def check(batch, index: int) -> tuple:
+            x, y = unpack_batch(batch, index, what, targets)
+            xs = self._check_inputs(x, f"x of batch {index} of {what}")
+            return xs, self._check_targets(y, len(xs[0]), f"y of batch {index} of {what}") if targets else None
+
+        stream = BatchStream(data, steps, check, what, shuffle)
+        if not self.built:
+            first, _ = unpack_batch(stream.peek(), 0, what, targets)
+            self._ensure_built(backend.as_array_list(first, f"x of batch 0 of {what}"))
+        return stream
+
+    def _callback_list(self, callbacks, verbose, epochs: int, samples: int | None, batch_size: int,
+                       add_history: bool = False, steps: int | None = None) -> callbacks_module.CallbackList:
+        """The callbacks of a fit, evaluate or predict, with Keras' params (`steps`: batches
+        an epoch, else from `samples`; None for a generator that ends when it ends); the
+        progress bar is pyapp's where the engine does not print Keras' own."""
         if callbacks is not None and not isinstance(callbacks, (list, tuple)):
             raise TypeError(f"callbacks must be a list of pyapp.callbacks.Callback objects, got {type(callbacks).__name__}")
         if verbose not in ("auto", 0, 1, 2):
             raise ValueError(f"verbose must be 'auto', 0, 1 or 2, got {verbose!r}")
         return callbacks_module.CallbackList(
             callbacks, add_history=add_history, add_progbar=verbose != 0 and not backend.engine().PRINTS_PROGRESS,
-            model=self, verbose=verbose, epochs=epochs, steps=-(-samples // batch_size))
+            model=self, verbose=verbose, epochs=epochs, steps=steps if samples is None else -(-samples // batch_size))
 
     # -- evaluate and predict -----------------------------------------------------------
 
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", callbacks=None, return_dict: bool = False):
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", callbacks=None, return_dict: bool = False,
+                 steps: int | None = None):
         """The loss (and metrics) on x, y: a float, or a list [loss, output losses, metrics]
-        in Keras' order; with `return_dict=True`, a dict by History's names."""
+        in Keras' order; with `return_dict=True`, a dict by History's names. `x` may be a
+        PyDataset or a generator of `(x, y)` batches (`steps` of them), as in `fit`."""
         self._require_compiled("evaluate")
-        xs = self._check_inputs(x)
-        ys = self._check_targets(y, len(xs[0]))
-        callback_list = self._callback_list(callbacks, verbose, 1, len(xs[0]), batch_size or 32)
+        xs, ys, samples = self._data_for(x, y, steps, batch_size, "evaluate", targets=True)
+        callback_list = self._callback_list(callbacks, verbose, 1, samples, batch_size or 32,
+                                            steps=None if samples else xs.steps)
         results = backend.engine().evaluate(self._engine(), xs, ys, batch_size or 32, callback_list, verbose)
         if return_dict:
             return results
         values = [results[name] for name in self._compile_spec.log_names()]
         return values[0] if len(values) == 1 else values
 
+    def _data_for(self, x, y, steps, batch_size, what: str, targets: bool) -> tuple:
+        """evaluate's or predict's data: (inputs, targets, samples) as arrays, or (a
+        BatchStream, None, None) for a PyDataset or a generator."""
+        if is_batch_source(x):
+            _refuse_with_batches("a generator or PyDataset", y=y, batch_size=batch_size)
+            return self._batch_stream(x, steps, "x", targets), None, None
+        if steps is not None:
+            raise ValueError(f"{what}: steps is for x given as a generator or PyDataset; with arrays every sample "
+                             "is used")
+        xs = self._check_inputs(x)
+        return xs, self._check_targets(y, len(xs[0])) if targets else None, len(xs[0])
+
     def __sklearn_is_fitted__(self) -> bool:
         """scikit-learn's Pipeline asks its last step this before predicting: a pyapp model
         has its weights from the start, so it can always predict."""
         return True
 
-    def predict(self, x, batch_size=None, verbose="auto", callbacks=None):
-        """The model's outputs for x, as numpy (a list of arrays for several outputs)."""
-        xs = self._check_inputs(x)
-        # No callback to call and no progress to show: no list of none (a one-sample predict
-        # feels each microsecond).
-        callback_list = None if callbacks is None and verbose == 0 else self._callback_list(
-            callbacks, verbose, 1, len(xs[0]), batch_size or 32)
+    def predict(self, x, batch_size=None, verbose="auto", callbacks=None, steps: int | None = None):
+        """The model's outputs for x, as numpy (a list of arrays for several outputs, a dict
+        for a model made with a dict of outputs). `x` may be a PyDataset or a generator of
+        batches (`x`, or tuples whose first element is x; `steps` of them), as in `fit`."""
+        xs, _, samples = self._data_for(x, None, steps, batch_size, "predict", targets=False)
+        # Arrays with no callback to call and no progress to show: no list of none (a
+        # one-sample predict feels each microsecond).
+        callback_list = None if callbacks is None and verbose == 0 and samples else self._callback_list(
+            callbacks, verbose, 1, samples, batch_size or 32, steps=None if samples else xs.steps)
         arrays = backend.engine().predict(self._engine(), xs, batch_size or 32, callback_list, verbose)
+        return self._structured_outputs(arrays)
+
+    def _structured_outputs(self, arrays: list):
+        """Predictions as the model's outputs were given: one array, a list, or a dict."""
+        if self._output_keys is not None:
+            return dict(zip(self._output_keys, arrays))
         return arrays[0] if self._single_output else arrays
 
     def __call__(self, x, training=None):
@@ -365,6 +451,8 @@ class Model:
         >>> base.trainable = False
         >>> outputs = pyapp.layers.Dense(1)(base(pyapp.Input((28, 28, 1))))
         """
+        if isinstance(x, dict) and any(isinstance(value, KerasTensor) for value in x.values()):
+            x = _by_name(x, self.input_names, "the inputs", "inputs")
         symbolic = isinstance(x, KerasTensor) or (isinstance(x, (list, tuple)) and x and isinstance(x[0], KerasTensor))
         if training not in (None, False):
             raise ValueError(f"model {self.name!r}: training={training!r} is not supported: a pyapp model trains "
@@ -394,8 +482,7 @@ class Model:
             parents = [made[id(parent)] for parent in node.inputs]
             node.layer.carried_weights = weights.get(node.layer.name)
             made[id(node)] = node.layer(parents if len(parents) > 1 else parents[0])
-        outputs = [made[id(tensor)] for tensor in self._outputs]
-        return outputs[0] if self._single_output else outputs
+        return self._structured_outputs([made[id(tensor)] for tensor in self._outputs])
 
     # -- weights ---------------------------------------------------------------------------
 
@@ -475,6 +562,41 @@ class Model:
         """Frees the engine's model now (weights and optimizer state); the next use builds
         it again with the same weights."""
         self._forget_engine_model()
+
+
+def _refuse_with_batches(kind: str, **given) -> None:
+    """Keras' error for an argument that the batches of a generator or PyDataset carry."""
+    for name, value in given.items():
+        if value is not None:
+            raise ValueError(f"When providing `x` as {kind}, `{name}` should not be passed. Instead, "
+                             f"{'the targets' if name == 'y' else 'the batches'} should be included as part of "
+                             f"{kind}.")
+
+
+def _keys_and_tensors(value, what: str) -> tuple[list[str] | None, list]:
+    """Model(inputs, outputs)'s `what` as (dict keys or None, tensors): a dict in its keys'
+    sorted order, the order in which Keras flattens a dict."""
+    if not isinstance(value, dict):
+        return None, list(value) if isinstance(value, (list, tuple)) else [value]
+    if not value or not all(isinstance(key, str) for key in value):
+        raise ValueError(f"Model({what}=...) as a dict needs string keys (the names data is keyed by) and at "
+                         f"least one entry, got keys {list(value)}")
+    keys = sorted(value)
+    return keys, [value[key] for key in keys]
+
+
+def _by_name(value: dict, names: list[str], what: str, kind: str) -> list:
+    """The entries of a dict of data in the order of the model's `names` ("inputs" or
+    "outputs"). Keras drops unknown input keys; pyapp refuses them, so that a misspelt name
+    is not ignored."""
+    missing = [name for name in names if name not in value]
+    unknown = sorted(str(key) for key in value if key not in names)
+    if missing or unknown:
+        problems = ", ".join(part for part in (f"missing {missing}" if missing else "",
+                                               f"unknown {unknown}" if unknown else "") if part)
+        raise ValueError(f"The structure of `{what}` doesn't match the expected structure: the model's {kind} are "
+                         f"named {names}, and {what} as a dict needs exactly these keys ({problems})")
+    return [value[name] for name in names]
 
 
 def _engine_available() -> bool:

@@ -62,10 +62,14 @@ def model_from_description(description: model_io.Model) -> Model:
     if description.kind == "Sequential":
         model = Sequential([outputs[description.layers[0].name], *made.values()], name=description.name)
     else:
-        inputs = [outputs[ref[0]] for ref in description.inputs]
-        outs = [outputs[ref[0]] for ref in description.outputs]
-        model = Model(inputs if len(inputs) > 1 else inputs[0], outs if len(outs) > 1 else outs[0],
-                      name=description.name)
+        def structure(refs, keys):  # as the model was made: one tensor, a list, or a dict
+            tensors = [outputs[ref[0]] for ref in refs]
+            if keys is not None:
+                return dict(zip(keys, tensors))
+            return tensors if len(tensors) > 1 else tensors[0]
+
+        model = Model(structure(description.inputs, description.input_keys),
+                      structure(description.outputs, description.output_keys), name=description.name)
     model._pending_weights = {entry.name: entry.weights for entry in description.layers if entry.weights}
     return model
 

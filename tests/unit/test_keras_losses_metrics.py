@@ -123,14 +123,14 @@ def test_compile_spec_reads_lists_and_dicts_per_output():
 
 @pytest.mark.parametrize("kwargs, message", [
     (dict(loss=None), "compile\\(\\) needs a loss"),
-    (dict(loss={"cls": "mse"}), r"loss: a dict needs exactly the output names \['cls', 'reg'\]"),
-    (dict(loss={"cls": "mse", "reg": "mse", "other": "mse"}), "loss: a dict needs exactly"),
+    (dict(loss={"cls": "mse"}), r"Expected keys \['cls', 'reg'\] in loss dict, but found loss.keys\(\)=\['cls'\]"),
+    (dict(loss={"cls": "mse", "reg": "mse", "other": "mse"}), r"Expected keys \['cls', 'reg'\] in loss dict"),
     (dict(loss=["mse"]), r"loss: a list needs one entry per output \(2"),
     (dict(loss="mse", loss_weights=2.0), "loss_weights: a model with several outputs takes a list or a dict"),
     (dict(loss="mse", loss_weights=[1.0]), "loss_weights: a list needs one entry per output"),
     (dict(loss="mse", metrics="mae"), "metrics must be a list or a dict"),
     (dict(loss="mse", metrics=["mae"]), "metrics: a list needs one entry per output"),
-    (dict(loss="mse", metrics={"out": ["mae"]}), "metrics: a dict needs exactly the output names"),
+    (dict(loss="mse", metrics={"out": ["mae"]}), r"Expected keys \['cls', 'reg'\] in metrics dict, but found metrics.keys\(\)=\['out'\]"),
     (dict(loss="nonsense"), "unknown loss 'nonsense'"),
 ])
 def test_compile_spec_refuses_what_keras_refuses(kwargs, message):
