@@ -18,13 +18,18 @@ const WASM = "wasm";
 // in place: m += (g - m)(1 - beta1); v += (g^2 - v)(1 - beta2);
 // variable -= m * alpha / (sqrt(v) + epsilon), alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t).
 // Keras adds epsilon to sqrt(v), TF.js to the bias-corrected sqrt(v / (1 - beta2^t)).
+// The new moments are kept in locals, rounded to float32 as the arrays store them (the same
+// results as reading them back), which made the loop about 17% faster in Chromium
+// (670,000 parameters: 2.5 ms against 3.0; docs/decisions.md).
 function adamUpdate(variable, gradient, m, v, alpha, beta1, beta2, epsilon) {
   const share1 = 1 - beta1, share2 = 1 - beta2;  // the new gradient's share in m and v
   for (let i = 0; i < variable.length; i++) {
     const g = gradient[i];
-    m[i] += (g - m[i]) * share1;
-    v[i] += (g * g - v[i]) * share2;
-    variable[i] -= (m[i] * alpha) / (Math.sqrt(v[i]) + epsilon);
+    const mi = Math.fround(m[i] + (g - m[i]) * share1);
+    const vi = Math.fround(v[i] + (g * g - v[i]) * share2);
+    m[i] = mi;
+    v[i] = vi;
+    variable[i] -= (mi * alpha) / (Math.sqrt(vi) + epsilon);
   }
 }
 
