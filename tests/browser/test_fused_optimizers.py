@@ -1,8 +1,11 @@
-"""The fused Adam of pyapp/backend/_fused_optimizers.js in the real page: on WASM it trains to
-TF.js's own Adam's weights, in place without changing tensors that share a variable's data,
-without leaking tensors, with a learning-rate schedule; on the CPU backend TF.js's own runs."""
+"""The fused Adam and RMSprop of pyapp/backend/_fused_optimizers.js in the real page: on WASM
+they train to TF.js's own optimizers' weights, in place without changing tensors that share a
+variable's data, without leaking tensors, with a learning-rate schedule; on the CPU backend
+TF.js's own run."""
 
 import json
+
+import pytest
 
 FUSED_AGAINST_TFJS = r'''
 import json
@@ -32,8 +35,7 @@ def train(backend, fused, epsilon):
                                   layers.Dense(3, activation="softmax")])
         model.set_weights(start)
         rate = pyapp.optimizers.schedules.ExponentialDecay(0.01, decay_steps=4, decay_rate=0.5)
-        model.compile(optimizer=pyapp.optimizers.Adam(learning_rate=rate, epsilon=epsilon),
-                      loss="categorical_crossentropy")
+        model.compile(optimizer=make_optimizer(rate, epsilon), loss="categorical_crossentropy")
         handle = model._engine_model.model
         alias = alias_kernel(handle)  # shares the kernel variable's data: must not change
         before = tf.memory().numTensors
@@ -53,8 +55,8 @@ def max_difference(ours, theirs):
     """The largest |ours - theirs| beyond 1e-5 relative (float32 rounding, grown over the steps)."""
     return max(float((np.abs(a - b) - 1e-5 * np.abs(b)).max()) for a, b in zip(ours, theirs))
 
-# epsilon 1e-10: where Keras and TF.js add epsilon differs (tests/unit/test_fused_adam_vs_keras.py
-# checks Keras' placement), everything else must agree.
+# epsilon 1e-10: where Keras and TF.js add epsilon to Adam's step differs
+# (tests/unit/test_fused_adam_vs_keras.py checks Keras' placement), everything else must agree.
 wasm_fused, wasm_tfjs = train("wasm", True, 1e-10), train("wasm", False, 1e-10)
 cpu_fused, cpu_tfjs = train("cpu", True, 1e-7), train("cpu", False, 1e-7)
 pyapp.backend.set_backend("wasm")
@@ -70,8 +72,18 @@ json.dumps({
 '''
 
 
-def test_fused_adam_against_tfjs(app):
-    result = json.loads(eval(app.check(FUSED_AGAINST_TFJS)))
+# How each optimizer is made in the script above. RMSprop with momentum (not centered: there
+# TF.js's step differs from Keras', see tests/unit/test_fused_adam_vs_keras.py).
+OPTIMIZERS = {
+    "adam": "make_optimizer = lambda rate, epsilon: pyapp.optimizers.Adam(learning_rate=rate, epsilon=epsilon)\n",
+    "rmsprop": "make_optimizer = lambda rate, epsilon: pyapp.optimizers.RMSprop(learning_rate=rate, momentum=0.5, "
+               "epsilon=epsilon)\n",
+}
+
+
+@pytest.mark.parametrize("optimizer", sorted(OPTIMIZERS))
+def test_fused_optimizer_against_tfjs(app, optimizer):
+    result = json.loads(eval(app.check(OPTIMIZERS[optimizer] + FUSED_AGAINST_TFJS)))
     # 1e-5 relative, and 1e-5 for weights near 0, where float32 rounding grows over the steps to
     # about 1e-6; TF.js's placement of epsilon at its default 1e-7 differs by 2e-4 here
     assert result["wasm_difference"] <= 1e-5, result
@@ -81,6 +93,6 @@ def test_fused_adam_against_tfjs(app):
     assert result["wasm_fused_iterations"] == result["wasm_tfjs_iterations"] == 12, result
     assert result["wasm_fused_learning_rate"] == result["wasm_tfjs_learning_rate"], result
     for name in ("wasm_fused", "wasm_tfjs", "cpu_fused"):
-        # the first fit makes the moments (2 per variable), then nothing more is kept
+        # the first fit makes the optimizer's state (2 per variable), then nothing more is kept
         assert result[f"{name}_growth"] == [8, 0], result
         assert result[f"{name}_alias_kept"], result
