@@ -189,7 +189,7 @@ class Model:
         refs = lambda tensors: [[t.layer.name, 0, 0] for t in tensors]  # noqa: E731
         return model_io.Model("Sequential" if sequential else "Functional", self.name, entries,
                               [] if sequential else refs(self._inputs), [] if sequential else refs(self._outputs),
-                              self._input_keys, self._output_keys)
+                              input_keys=self._input_keys, output_keys=self._output_keys)
 
     # -- the engine ------------------------------------------------------------------
 
