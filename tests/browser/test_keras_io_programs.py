@@ -27,9 +27,6 @@ RESULTS = {
     "structured_data_classification": {r"Validation accuracy: ([\d.]+)": 0.65, r"Validation AUC: ([\d.]+)": 0.75},
 }
 TOLERANCE = 0.05  # how far below Keras 3's accuracy (or AUC) the page may end
-GAPS = {
-    "structured_data_classification": "needs dict inputs (wt-dict)",
-}
 
 
 def test_the_programs_are_these():
@@ -80,8 +77,7 @@ def test_on_keras_3(name, native):
 
 # From disk only, as the issue's acceptance asks: the served page runs the same Python.
 @pytest.mark.parametrize("mode", ["file"], scope="session")
-@pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=GAPS[name]))
-                                  if name in GAPS else name for name in sorted(RESULTS)])
+@pytest.mark.parametrize("name", sorted(RESULTS))
 def test_in_the_page_as_on_keras_3(name, app, native):
     reply = app.run(in_pyapp((PROGRAMS_DIR / f"{name}.py").read_text()), timeout=300_000)
     assert reply["error"] is None, reply["error"]["traceback"] or reply["error"]["message"]
