@@ -1,6 +1,6 @@
 """Dict inputs and targets, PyDataset and generators in the page (issue 14, part 3): the
 program of tests/unit/dict_batches_program.py, which Keras 3 and the native engine run too
-(tests/unit/test_dict_batches.py), on TF.js: a two-input model trained from dicts, from a
+(tests/unit/test_dict_batches_native.py), on TF.js: a two-input model trained from dicts, from a
 PyDataset and from an endless generator, History's keys as Keras', the loss falling, dict
 predictions kept by a .keras file, and the errors for bad keys and bad batches. Batches from
 Python leave no tensor behind, also when one of them is refused halfway through an epoch."""

@@ -1,6 +1,6 @@
 """One program of dict inputs and targets, PyDataset and generator checks (issue 14, part 3)
 that runs unchanged on Keras 3 itself and on pyapp in both engines: `program("keras")` under
-CPython on Keras 3, `program("pyapp")` natively (tests/unit/test_dict_batches.py) and in the
+CPython on Keras 3, `program("pyapp")` natively (tests/unit/test_dict_batches_native.py) and in the
 page on TF.js (tests/browser/test_dict_batches.py). Its last expression is a JSON text of
 what it saw; `check_result` says what every run must see, `same_as_keras` what pyapp must
 see as Keras does.
