@@ -39,7 +39,24 @@ function decodeBase64(text) {
   return bytes;
 }
 
+// Files read ahead of the worker's asking, each until it is asked for once (shared, as above).
+const readAhead = (self.pyappAssetsReadAhead ??= new Map());
+
+// Starts reading files that the worker will ask for, one after the other, as it starts: their
+// scripts then load while the worker's own script is read and run. (Served, the browser's
+// requests overlap by themselves.)
+export function readAheadAssets(names) {
+  for (const name of names) {
+    if (readAhead.has(name)) continue;
+    const reading = loadAssetScript(name);
+    reading.catch(() => {}); // (a failure is the asker's to report)
+    readAhead.set(name, reading);
+  }
+}
+
 // The bytes of dist/<name>, as an ArrayBuffer.
 export async function loadAsset(name) {
-  return decodeBase64(await loadAssetScript(name)).buffer;
+  const early = readAhead.get(name);
+  readAhead.delete(name);
+  return decodeBase64(await (early || loadAssetScript(name))).buffer;
 }

@@ -6,7 +6,7 @@
 // and run before PythonSession exists; a tiny script in <head> starts the worker first, so
 // Python boots on its thread meanwhile. The session then adopts that worker
 // (`takeEarlyWorker`), with the messages it sent in between.
-import { loadAsset } from "./assets.js";
+import { loadAsset, readAheadAssets } from "./assets.js";
 import { newStopClaim } from "../worker/stop_claim.js";
 
 export const openedFromDisk = location.protocol === "file:";
@@ -74,13 +74,22 @@ function holdMessages(worker, held) {
   };
 }
 
+// What a worker asks the page for from disk as it starts, in its order (worker.js's init):
+// the boot script reads them ahead once the worker is made (before, they would hold up the
+// reading of the worker's own script), while the worker's script is parsed and run.
+const WORKER_START_FILES = ["pyodide/pyodide-lock.json", "pyodide/pyodide.js", "pyodide/pyodide.asm.js",
+  "pyodide/pyodide.asm.wasm", "pyodide/python_stdlib.zip"];
+
 // The boot script's one job: the worker, started with the address's options, its messages
 // held until a session takes it. (The boot script and the page's bundle are separate
 // scripts: they meet at this global.)
 export function startEarlyWorker() {
   const options = optionsFromAddress();
   const held = [];
-  const starting = startWorker(options, (worker) => holdMessages(worker, held));
+  const starting = startWorker(options, (worker) => {
+    if (openedFromDisk) readAheadAssets(WORKER_START_FILES);
+    holdMessages(worker, held);
+  });
   starting.catch(() => {}); // the session reports a failure when it takes the worker
   self.pyappEarlyWorker = { options, held, starting };
 }
