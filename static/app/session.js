@@ -112,8 +112,8 @@ export class PythonSession extends EventTarget {
       }
     }
     // Milliseconds from navigation to a usable session, for bench/ and the status bar.
-    this.timeline.mark("ready");
     this.readyAt = performance.now();
+    this.timeline.mark("ready", this.readyAt); // one instant: a GC pause may fall between two reads
     this._setState("idle");
     if (this.info.snapshot === "none" && !this.snapshotKept) this.snapshotKept = this._keepSnapshotWhenIdle();
     return this.info;
