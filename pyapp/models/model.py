@@ -407,7 +407,7 @@ class Model:
     def _data_for(self, x, y, steps, batch_size, what: str, targets: bool) -> tuple:
         """evaluate's or predict's data: (inputs, targets, samples) as arrays, or (a
         BatchStream, None, None) for a PyDataset or a generator."""
-        if is_batch_source(x):
+        if type(x) is not np.ndarray and is_batch_source(x):  # (one array: not asked, a predict per sample)
             _refuse_with_batches("a generator or PyDataset", y=y, batch_size=batch_size)
             return self._batch_stream(x, steps, "x", targets), None, None
         if steps is not None:
