@@ -15,6 +15,23 @@
 
 const REDRAW_MS = 1000;
 
+// tfjs-vis (with vega, about 1 MB) is loaded when a chart or the Charts button first needs
+// it, not with the page: evaluating it takes about 110 ms of the main thread, and from disk
+// the main thread is what hands Python's files to the worker as it starts.
+const VIS_SCRIPT = "vendor/tfjs-vis.umd.min.js";
+let visLoading = null;
+
+function loadVis() {
+  visLoading ??= new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = VIS_SCRIPT;
+    script.onload = () => resolve(self.tfvis);
+    script.onerror = () => reject(new Error(`tfjs-vis (${VIS_SCRIPT}) is not in this build of the app: charts cannot be drawn`));
+    document.head.appendChild(script);
+  });
+  return visLoading;
+}
+
 const renderers = {
   scatterplot: (vis, el, data, options) => vis.render.scatterplot(el, data, options),
   linechart: (vis, el, data, options) => vis.render.linechart(el, evenSeries(data), options),
@@ -88,12 +105,11 @@ function mountChartsButton(button, vis, notice) {
     });
   });
   waitForVisor.observe(document.body, { childList: true });
-  button.addEventListener("click", () => {
-    if (!self.tfvis) return notice("The charts library (tfjs-vis) is not loaded in this page.");
+  button.addEventListener("click", () => loadVis().then(() => {
     const firstUse = !document.getElementById("tfjs-visor-container");
     const visor = vis().visor(); // made open on first use, so toggling then would close it
     if (!firstUse) visor.toggle();
-  });
+  }, (error) => notice(error.message)));
 }
 
 function typingIn(element) {
@@ -104,10 +120,7 @@ export function mountCharts(session, { button, notice }) {
   const charts = new Map();
   const keyOf = (surface, chart) => JSON.stringify([surface.tab, surface.name, chart]);
 
-  function vis() {
-    if (!self.tfvis) throw new Error("tfjs-vis (vendor/tfjs-vis.umd.min.js) is not loaded: charts cannot be drawn");
-    return self.tfvis;
-  }
+  const vis = () => self.tfvis; // (called once loadVis() has resolved)
   mountChartsButton(button, vis, notice);
 
   function elementFor(state) {
@@ -190,14 +203,11 @@ export function mountCharts(session, { button, notice }) {
     }
   }
 
-  session.addEventListener("message:vis", ({ detail }) => {
-    try {
-      if (detail.op === "render") render(detail);
-      else if (detail.op === "append") append(detail);
-      else if (detail.op === "visor") detail.open ? vis().visor().open() : vis().visor().close();
-    } catch (error) {
-      console.error("pyapp.vis:", error);
-    }
-  });
+  // In the order they came: each waits on the one load of tfjs-vis.
+  session.addEventListener("message:vis", ({ detail }) => loadVis().then(() => {
+    if (detail.op === "render") render(detail);
+    else if (detail.op === "append") append(detail);
+    else if (detail.op === "visor") detail.open ? vis().visor().open() : vis().visor().close();
+  }).catch((error) => console.error("pyapp.vis:", error)));
   return charts;
 }

@@ -107,14 +107,19 @@ def test_visor_can_be_hidden_and_shown(app):
 
 
 def wait_open(app, expected: bool) -> None:
-    app.page.wait_for_function("expected => tfvis.visor().isOpen() === expected", arg=expected, timeout=10_000)
+    app.page.wait_for_function("expected => Boolean(self.tfvis) && tfvis.visor().isOpen() === expected", arg=expected, timeout=10_000)
 
 
 def test_charts_work_after_the_worker_restarts(fresh_app):
+    """tfjs-vis loads with the first chart, not with the page (charts.js says why), and
+    charts still work after the worker restarts."""
     app = fresh_app
+    loaded = "() => [typeof self.tfvis, document.querySelectorAll('script[src*=tfjs-vis]').length]"
+    assert app.js(loaded) == ["undefined", 0]
     app.check("import pyapp; pyapp.vis.linechart([1, 2, 3], name='restart test', tab='Tests')")
     selector = chart("restart test")
     assert wait_drawn(app, selector, 3) == 3
+    assert app.js(loaded) == ["object", 1]
     app.js("() => window.pyapp.restart()")
     app.wait_ready()
     assert app.check("'pyapp' in globals()") == "False"  # a new session
