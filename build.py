@@ -614,8 +614,9 @@ def build(pyodide_dist: Path | None = None) -> None:
 
     write_lock(lock, shipped, wheels, DIST / "pyodide" / "pyodide-lock.json", files)
     files["pyodide/pyodide-lock.json"] = DIST / "pyodide" / "pyodide-lock.json"
-    bundle_js(DIST, {"boot.js": STATIC / "boot" / "main.js", "app.js": STATIC / "app" / "main.js",
-                     "worker.js": STATIC / "worker" / "worker.js", "standalone/app.js": STATIC / "standalone" / "main.js"})
+    # (worker.js first: boot.js carries it)
+    bundle_js(DIST, {"worker.js": STATIC / "worker" / "worker.js", "boot.js": STATIC / "boot" / "main.js",
+                     "app.js": STATIC / "app" / "main.js", "standalone/app.js": STATIC / "standalone" / "main.js"})
     files["worker.js"] = DIST / "worker.js"
     files |= {"boot.js": DIST / "boot.js", "standalone/app.js": DIST / "standalone" / "app.js",
               "vendor/tfjs-vis.umd.min.js": NODE_MODULES / "@tensorflow" / "tfjs-vis" / "dist" / "tfjs-vis.umd.min.js",

@@ -127,7 +127,7 @@ export class PythonSession extends EventTarget {
       if (this.state !== "idle") await this._until("idle");
       if (!(await this._next("state", SNAPSHOT_IDLE_MS))) break;
     }
-    const worker = await createWorker();
+    const worker = createWorker();
     const outcome = await new Promise((resolve) => {
       worker.onmessage = ({ data }) => {
         if (data.type === "app-request") this._answer(data, worker);

@@ -23,27 +23,26 @@ export function workerPlace() {
   return { mode: openedFromDisk ? "file" : "http", baseURL: distBaseURL() };
 }
 
-// Served, the worker at once; from disk, a promise of it (its script is read first).
+// A new Python worker. From disk its script is the one the boot script carries
+// (static/boot/main.js says why): file:// pages cannot start workers from files; a blob
+// worker they can.
 export function createWorker() {
   if (!openedFromDisk) return new Worker("worker.js");
-  // file:// pages cannot start workers from files; a blob worker they can.
-  return loadAsset("worker.js").then((source) => {
-    const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
-    const worker = new Worker(url);
-    URL.revokeObjectURL(url);
-    return worker;
-  });
+  if (typeof self.pyappWorkerSource !== "string") throw new Error("the page's boot script (boot.js) did not run: it carries the Python worker's script");
+  const url = URL.createObjectURL(new Blob([self.pyappWorkerSource], { type: "text/javascript" }));
+  const worker = new Worker(url);
+  URL.revokeObjectURL(url);
+  return worker;
 }
 
 // Makes a worker and tells it to start Python, with `backend` (a TF.js backend asked for,
 // or null) and `snapshots` (start from a kept memory snapshot). `onCreated(worker)` is
 // called before the init message is posted, so that no message of the worker is missed.
-// Served, nothing is awaited before the init message. Resolves with
+// Nothing is awaited before the init message. Resolves with
 // {worker, interruptBuffer, stopClaim, startedAt, createdAt} (performance.now() times).
 export async function startWorker({ backend, snapshots }, onCreated) {
   const startedAt = performance.now();
-  const made = createWorker();
-  const worker = made instanceof Worker ? made : await made;
+  const worker = createWorker();
   const interruptBuffer = canInterrupt ? new Uint8Array(new SharedArrayBuffer(1)) : null;
   const stopClaim = canInterrupt ? newStopClaim() : null;
   onCreated(worker);
@@ -81,9 +80,11 @@ const WORKER_START_FILES = ["pyodide/pyodide-lock.json", "pyodide/pyodide.js", "
   "pyodide/pyodide.asm.wasm", "pyodide/python_stdlib.zip"];
 
 // The boot script's one job: the worker, started with the address's options, its messages
-// held until a session takes it. (The boot script and the page's bundle are separate
-// scripts: they meet at this global.)
-export function startEarlyWorker() {
+// held until a session takes it. `workerSource` is the worker's script, kept for the
+// session's later workers from disk. (The boot script and the page's bundle are separate
+// scripts: they meet at these globals.)
+export function startEarlyWorker(workerSource) {
+  self.pyappWorkerSource = workerSource;
   const options = optionsFromAddress();
   const held = [];
   const starting = startWorker(options, (worker) => {
