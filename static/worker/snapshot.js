@@ -13,31 +13,46 @@ import { clear, createStore, get, set } from "idb-keyval";
 // Opened on first use: idb-keyval opens its database as the store is made.
 let opened = null;
 const store = () => (opened ??= createStore("pyapp-python-snapshot", "snapshots"));
-// What a snapshot depends on besides Pyodide's own files: how startPython configures it.
-const FORMAT = 1;
+// The one record, under a name of its own: its key (below) is in it, so that the read can
+// start before the lock that the key is made of has arrived.
+const RECORD = "python";
+// What a snapshot depends on besides Pyodide's own files and the runner: how startPython
+// configures it.
+const FORMAT = 2;
 
-// The key a snapshot is kept under: Pyodide's version (its files are pinned with it) and
-// this module's format. A snapshot under any other key is stale.
-export function snapshotKey(lock) {
-  return `pyodide ${lock.info.version}, python ${lock.info.python}, format ${FORMAT}`;
+async function sha256Hex(text) {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-async function digestOf(bytes) {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)).join(",");
+// The key a snapshot is kept under: Pyodide's version (its files are pinned with it), this
+// module's format, and the runner's source, which the snapshot holds as a module
+// (worker.js). A snapshot under any other key is stale.
+export async function snapshotKey(lock, runnerSource) {
+  const runner = (await sha256Hex(runnerSource)).slice(0, 16);
+  return `pyodide ${lock.info.version}, python ${lock.info.python}, format ${FORMAT}, runner ${runner}`;
 }
 
-// The snapshot kept under `key`, or null: none yet, storage unavailable, or damaged (a
-// damaged snapshot can hang Pyodide's restore rather than fail it, so it is checked
-// against the SHA-256 it was kept with, and forgotten).
+// The snapshot kept under the key that `key` resolves to, or null: none yet, storage
+// unavailable, stale, or damaged. The record is read while `key` is still being made.
+//
+// What is checked, and why that is enough: IndexedDB writes a record whole or not at all,
+// the store is this app's own, and its key names everything the snapshot depends on; so
+// the damage left is the disk's, as for any file the browser keeps. Of that, a wrong length
+// is what Pyodide cannot survive (the wasm memory is made the snapshot's size, and one too
+// small fails to instantiate, which hangs `loadPyodide` rather than failing it: 4 MB of
+// zeros did), so the length is checked here; a damaged header (its magic number, Pyodide's
+// build id) makes the restore throw, and Python starts cold (worker.js). A SHA-256 of the
+// whole snapshot, checked before, cost 20-50 ms of every start.
 export async function readSnapshot(key) {
   let kept;
   try {
-    kept = await get(key, store());
+    [kept] = await Promise.all([get(RECORD, store()), key]);
   } catch {
     return null;
   }
-  if (!kept) return null;
-  if (!(kept.bytes instanceof ArrayBuffer) || (await digestOf(kept.bytes)) !== kept.sha256) {
+  if (!kept || kept.key !== (await key)) return null;
+  if (!(kept.bytes instanceof ArrayBuffer) || kept.bytes.byteLength !== kept.length) {
     await forgetSnapshots();
     return null;
   }
@@ -47,9 +62,8 @@ export async function readSnapshot(key) {
 // Keeps `bytes` under `key`, replacing any other snapshot.
 export async function keepSnapshot(key, bytes) {
   const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-  const record = { bytes: copy, sha256: await digestOf(copy) };
   await clear(store());
-  await set(key, record, store());
+  await set(RECORD, { key, bytes: copy, length: copy.byteLength }, store());
 }
 
 // Drops every kept snapshot (one that failed to restore).

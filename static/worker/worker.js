@@ -193,9 +193,10 @@ async function makeSnapshot(message) {
   mode = message.mode;
   baseURL = message.baseURL;
   self.fetch = fetchWithProgress;
-  const key = snapshotKey(await fetchLock());
+  const key = await snapshotKey(await fetchLock(), runnerSource);
   await loadPythonScripts();
   const { py } = await startPython({ forSnapshot: true });
+  runnerNamespace(py); // a restored Python has the runner already: no start compiles or imports it
   const bytes = py.makeMemorySnapshot();
   await keepSnapshot(key, bytes);
   post({ type: "snapshot-kept", bytes: bytes.byteLength });
@@ -253,12 +254,13 @@ async function init(message) {
   self.fetch = fetchWithProgress;
   const started = performance.now();
   markMilestone("worker running");
-  const lockRead = fetchLock(); // beside the scripts
+  const lockRead = fetchLock(); // beside the scripts, and so is the snapshot's read
+  const snapshotRead = message.snapshots
+    ? timePhase("look up Python's snapshot", "files", () => readSnapshot(lockRead.then((lock) => snapshotKey(lock, runnerSource))))
+    : null;
   await loadPythonScripts();
   const lock = await lockRead;
-  const snapshot = message.snapshots
-    ? await timePhase("look up Python's snapshot", "files", () => readSnapshot(snapshotKey(lock)))
-    : null;
+  const snapshot = await snapshotRead;
   requestedBackend = message.backend;
   const { py, restored } = await startPython({ snapshot });
   pyodide = py;
@@ -310,9 +312,23 @@ self.pyappRequest = (kind, payload, transfer) =>
 // Runs one job at a time (an editor run, a console line, a wheel to install, a data file
 // to copy in); their output is streamed to the page as it comes, tagged with the job's id
 // and source ("run" or "console"), and also gathered into the job's result.
+// The runner's module (runner.py) as a dict: restored with Python's snapshot, which was
+// taken with it (after a restore, compiling and importing it took 0.1-0.3 s, Python's wasm
+// functions being compiled lazily then), or run now.
+const RUNNER_MODULE = "_pyapp_runner";
+
+function runnerNamespace(py) {
+  const modules = py.pyimport("sys").modules;
+  if (!modules.has(RUNNER_MODULE)) {
+    const module = py.pyimport("types").ModuleType(RUNNER_MODULE);
+    py.runPython(runnerSource, { globals: module.__dict__, filename: "<pyapp-runner>" });
+    modules.set(RUNNER_MODULE, module);
+  }
+  return modules.get(RUNNER_MODULE).__dict__;
+}
+
 function makeRunner(py) {
-  const namespace = py.globals.get("dict")();
-  py.runPython(runnerSource, { globals: namespace, filename: "<pyapp-runner>" });
+  const namespace = runnerNamespace(py);
   const runCode = namespace.get("run_code");
   const runModule = namespace.get("run_module");
   const installLazyImports = namespace.get("install_lazy_imports");
