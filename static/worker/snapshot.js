@@ -33,9 +33,22 @@ export async function snapshotKey(lock, runnerSource) {
   return `pyodide ${lock.info.version}, python ${lock.info.python}, format ${FORMAT}, runner ${runner}`;
 }
 
-// The snapshot kept under the key that `key` resolves to, or null: none yet, storage
-// unavailable, stale, or damaged. The record is read while `key` is still being made.
-//
+// Starts reading the snapshot kept under the key that `key` resolves to: {requested, read}.
+// `read` resolves with it, or null: none yet, storage unavailable, stale, or damaged. The
+// record is read while `key` is still being made. `requested` resolves once IndexedDB has
+// been asked for it (idb-keyval asks once the database is open): a worker that blocks its
+// thread next (importScripts) would otherwise hold up the asking too.
+export function readSnapshot(key) {
+  let reading, asked;
+  try {
+    reading = get(RECORD, store());
+    asked = store()("readonly", () => {}); // after the read's own request, on the same open
+  } catch (error) {
+    reading = asked = Promise.reject(error); // no IndexedDB here
+  }
+  return { requested: asked.catch(() => {}), read: checked(reading, key) };
+}
+
 // What is checked, and why that is enough: IndexedDB writes a record whole or not at all,
 // the store is this app's own, and its key names everything the snapshot depends on; so
 // the damage left is the disk's, as for any file the browser keeps. Of that, a wrong length
@@ -44,10 +57,10 @@ export async function snapshotKey(lock, runnerSource) {
 // zeros did), so the length is checked here; a damaged header (its magic number, Pyodide's
 // build id) makes the restore throw, and Python starts cold (worker.js). A SHA-256 of the
 // whole snapshot, checked before, cost 20-50 ms of every start.
-export async function readSnapshot(key) {
+async function checked(reading, key) {
   let kept;
   try {
-    [kept] = await Promise.all([get(RECORD, store()), key]);
+    [kept] = await Promise.all([reading, key]);
   } catch {
     return null;
   }

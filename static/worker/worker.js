@@ -188,13 +188,53 @@ async function fetchLock() {
   return (await self.fetch(baseURL + "pyodide/pyodide-lock.json")).json();
 }
 
+// What every start does before Python's own: Pyodide's lock fetched, and its scripts run.
+// Served, the worker knows its mode and base URL from its own address and starts this as
+// its script runs: the page's first message can come 0.1 s later, since Chrome hands a new
+// worker the messages posted to it only once the page's thread, which may be running the
+// page's 1 MB bundle then, has heard that the worker's script ran. From disk (a blob
+// worker) they come with that message. Resolves with the lock.
+let runtimeStarted = null;
+
+function startRuntime(place) {
+  runtimeStarted ??= (async () => {
+    mode = place.mode;
+    baseURL = place.baseURL;
+    self.fetch = fetchWithProgress;
+    markMilestone("worker running");
+    const lockRead = fetchLock(); // beside the scripts
+    await snapshotLookup.requested; // before the scripts block this thread
+    await loadPythonScripts();
+    return lockRead;
+  })();
+  return runtimeStarted;
+}
+
+// Python's kept snapshot is read from the worker's start, in both modes, while the scripts
+// load (its key needs the lock): {requested, done}, `requested` resolving once IndexedDB was
+// asked for it, `done` with {snapshot, start, end}. A page that asks for no snapshot
+// (?snapshot=off) ignores it.
+let lookupFrom = null;
+const snapshotLookup = (() => {
+  const start = performance.now();
+  const key = new Promise((resolve) => (lookupFrom = resolve)).then((lock) => snapshotKey(lock, runnerSource));
+  const { requested, read } = readSnapshot(key);
+  return { requested, done: read.then((snapshot) => ({ snapshot, start, end: performance.now() })) };
+})();
+
+const servedWorker = self.location.protocol === "http:" || self.location.protocol === "https:";
+if (servedWorker) startRuntime({ mode: "http", baseURL: new URL(".", self.location.href).href });
+
+async function runtimeAndSnapshot(place) {
+  const lockRead = startRuntime(place);
+  lookupFrom(lockRead);
+  return { lock: await lockRead, lookup: await snapshotLookup.done };
+}
+
 // A worker of its own takes the snapshot (see snapshot.js for why) and keeps it.
 async function makeSnapshot(message) {
-  mode = message.mode;
-  baseURL = message.baseURL;
-  self.fetch = fetchWithProgress;
-  const key = await snapshotKey(await fetchLock(), runnerSource);
-  await loadPythonScripts();
+  const { lock } = await runtimeAndSnapshot(message);
+  const key = await snapshotKey(lock, runnerSource);
   const { py } = await startPython({ forSnapshot: true });
   runnerNamespace(py); // a restored Python has the runner already: no start compiles or imports it
   const bytes = py.makeMemorySnapshot();
@@ -249,18 +289,9 @@ function startTensorFlowWhenIdle() {
 }
 
 async function init(message) {
-  mode = message.mode;
-  baseURL = message.baseURL;
-  self.fetch = fetchWithProgress;
-  const started = performance.now();
-  markMilestone("worker running");
-  const lockRead = fetchLock(); // beside the scripts, and so is the snapshot's read
-  const snapshotRead = message.snapshots
-    ? timePhase("look up Python's snapshot", "files", () => readSnapshot(lockRead.then((lock) => snapshotKey(lock, runnerSource))))
-    : null;
-  await loadPythonScripts();
-  const lock = await lockRead;
-  const snapshot = await snapshotRead;
+  const { lock, lookup } = await runtimeAndSnapshot(message);
+  if (message.snapshots) recordPhase("look up Python's snapshot", "files", lookup.start, lookup.end);
+  const snapshot = message.snapshots ? lookup.snapshot : null;
   requestedBackend = message.backend;
   const { py, restored } = await startPython({ snapshot });
   pyodide = py;
@@ -287,7 +318,7 @@ async function init(message) {
       // "restored": from a kept snapshot; "none": none kept (the page may have one taken).
       snapshot: restored ? "restored" : message.snapshots ? "none" : "off",
       jspi: Boolean(globalThis.WebAssembly && WebAssembly.Suspending),
-      bootMs: Math.round(performance.now() - started),
+      bootMs: Math.round(performance.now()), // since the worker was made
     },
   });
   startTensorFlowWhenIdle();
