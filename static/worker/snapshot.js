@@ -8,14 +8,11 @@
 // it (DESIGN.md; docs/decisions.md has the figures). Only the bare interpreter is kept:
 // a snapshot after packages are loaded fails, and their libraries would not be in it.
 
-import { clear, createStore, get, set } from "idb-keyval";
+import { clear, createStore, keys, set, values } from "idb-keyval";
 
 // Opened on first use: idb-keyval opens its database as the store is made.
 let opened = null;
 const store = () => (opened ??= createStore("pyapp-python-snapshot", "snapshots"));
-// The one record, under a name of its own: its key (below) is in it, so that the read can
-// start before the lock that the key is made of has arrived.
-const RECORD = "python";
 // What a snapshot depends on besides Pyodide's own files and the runner: how startPython
 // configures it.
 const FORMAT = 2;
@@ -33,20 +30,25 @@ export async function snapshotKey(lock, runnerSource) {
   return `pyodide ${lock.info.version}, python ${lock.info.python}, format ${FORMAT}, runner ${runner}`;
 }
 
-// Starts reading the snapshot kept under the key that `key` resolves to: {requested, read}.
-// `read` resolves with it, or null: none yet, storage unavailable, stale, or damaged. The
-// record is read while `key` is still being made. `requested` resolves once IndexedDB has
-// been asked for it (idb-keyval asks once the database is open): a worker that blocks its
-// thread next (importScripts) would otherwise hold up the asking too.
+// Starts reading the snapshot kept under the key that `key` resolves to, before that key is
+// known: {requested, found, bytes}. `requested` resolves once IndexedDB has been asked (a
+// worker that blocks its thread next, with importScripts, would otherwise hold up the
+// asking too); `found`, soon, with whether one is kept under that key (false also where
+// there is no storage); `bytes`, with it once read, or rejects if it is damaged (it is
+// forgotten then). A start can so set off with the snapshot still on its way.
 export function readSnapshot(key) {
-  let reading, asked;
+  let keysRead, recordsRead, asked;
   try {
-    reading = get(RECORD, store());
-    asked = store()("readonly", () => {}); // after the read's own request, on the same open
+    keysRead = keys(store());
+    recordsRead = values(store());
+    asked = store()("readonly", () => {}); // after the two reads' own requests, on the same open
   } catch (error) {
-    reading = asked = Promise.reject(error); // no IndexedDB here
+    keysRead = recordsRead = asked = Promise.reject(error); // no IndexedDB here
   }
-  return { requested: asked.catch(() => {}), read: checked(reading, key) };
+  recordsRead.catch(() => {}); // (read only if found)
+  const found = Promise.all([keysRead, key]).then(([kept, wanted]) => kept.includes(wanted), () => false);
+  const bytes = found.then(async (yes) => (yes ? checked((await recordsRead)[0]) : null));
+  return { requested: asked.catch(() => {}), found, bytes };
 }
 
 // What is checked, and why that is enough: IndexedDB writes a record whole or not at all,
@@ -57,26 +59,19 @@ export function readSnapshot(key) {
 // zeros did), so the length is checked here; a damaged header (its magic number, Pyodide's
 // build id) makes the restore throw, and Python starts cold (worker.js). A SHA-256 of the
 // whole snapshot, checked before, cost 20-50 ms of every start.
-async function checked(reading, key) {
-  let kept;
-  try {
-    [kept] = await Promise.all([reading, key]);
-  } catch {
-    return null;
-  }
-  if (!kept || kept.key !== (await key)) return null;
-  if (!(kept.bytes instanceof ArrayBuffer) || kept.bytes.byteLength !== kept.length) {
+async function checked(record) {
+  if (!record || !(record.bytes instanceof ArrayBuffer) || record.bytes.byteLength !== record.length) {
     await forgetSnapshots();
-    return null;
+    throw new Error(`the kept snapshot is damaged (${record && record.bytes && record.bytes.byteLength} bytes, not ${record && record.length})`);
   }
-  return new Uint8Array(kept.bytes);
+  return new Uint8Array(record.bytes);
 }
 
 // Keeps `bytes` under `key`, replacing any other snapshot.
 export async function keepSnapshot(key, bytes) {
   const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   await clear(store());
-  await set(RECORD, { key, bytes: copy, length: copy.byteLength }, store());
+  await set(key, { bytes: copy, length: copy.byteLength }, store());
 }
 
 // Drops every kept snapshot (one that failed to restore).

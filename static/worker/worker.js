@@ -163,9 +163,9 @@ async function onWebGLLost(available) {
   if (wasCurrent && backendLost) backendLost(message);
 }
 
-// Python, restored from `snapshot` if given (and if that fails, with the snapshot
-// forgotten, started cold), or started cold, ready to be snapshotted if `forSnapshot`:
-// {py, restored}.
+// Python, restored from `snapshot` (a promise of its bytes) if given (and if that fails,
+// with the snapshot forgotten, started cold), or started cold, ready to be snapshotted if
+// `forSnapshot`: {py, restored}.
 async function startPython({ snapshot = null, forSnapshot = false } = {}) {
   const options = { indexURL: baseURL + "pyodide/", fullStdLib: false, stdout: () => {}, stderr: () => {} };
   if (!snapshot) return { py: await self.loadPyodide({ ...options, _makeSnapshot: forSnapshot }), restored: false };
@@ -211,15 +211,15 @@ function startRuntime(place) {
 }
 
 // Python's kept snapshot is read from the worker's start, in both modes, while the scripts
-// load (its key needs the lock): {requested, done}, `requested` resolving once IndexedDB was
-// asked for it, `done` with {snapshot, start, end}. A page that asks for no snapshot
-// (?snapshot=off) ignores it.
+// load (its key needs the lock): snapshot.js's {requested, found, bytes}, and `timed`, the
+// read's {start, end}. A page that asks for no snapshot (?snapshot=off) ignores it.
 let lookupFrom = null;
 const snapshotLookup = (() => {
   const start = performance.now();
   const key = new Promise((resolve) => (lookupFrom = resolve)).then((lock) => snapshotKey(lock, runnerSource));
-  const { requested, read } = readSnapshot(key);
-  return { requested, done: read.then((snapshot) => ({ snapshot, start, end: performance.now() })) };
+  const lookup = readSnapshot(key);
+  const timed = lookup.bytes.then(() => {}, () => {}).then(() => ({ start, end: performance.now() }));
+  return { ...lookup, timed };
 })();
 
 const servedWorker = self.location.protocol === "http:" || self.location.protocol === "https:";
@@ -228,7 +228,7 @@ if (servedWorker) startRuntime({ mode: "http", baseURL: new URL(".", self.locati
 async function runtimeAndSnapshot(place) {
   const lockRead = startRuntime(place);
   lookupFrom(lockRead);
-  return { lock: await lockRead, lookup: await snapshotLookup.done };
+  return { lock: await lockRead, found: await snapshotLookup.found };
 }
 
 // A worker of its own takes the snapshot (see snapshot.js for why) and keeps it.
@@ -289,9 +289,10 @@ function startTensorFlowWhenIdle() {
 }
 
 async function init(message) {
-  const { lock, lookup } = await runtimeAndSnapshot(message);
-  if (message.snapshots) recordPhase("look up Python's snapshot", "files", lookup.start, lookup.end);
-  const snapshot = message.snapshots ? lookup.snapshot : null;
+  const { lock, found } = await runtimeAndSnapshot(message);
+  if (message.snapshots) snapshotLookup.timed.then(({ start, end }) => recordPhase("look up Python's snapshot", "files", start, end));
+  // Pyodide takes the snapshot's bytes as a promise: its files are fetched while they are read.
+  const snapshot = message.snapshots && found ? snapshotLookup.bytes : null;
   requestedBackend = message.backend;
   const { py, restored } = await startPython({ snapshot });
   pyodide = py;
