@@ -36,7 +36,9 @@ class LazyPackageFinder(importlib.abc.MetaPathFinder):
         package = self.packages_by_import.get(top)
         if package is None or top in self.loading or top in sys.modules or not can_run_sync():
             return None
-        import pyodide_js  # here, not above: Python's snapshot holds this module, and no JS object
+        # Imported here, not above: this module is kept in Python's snapshot, which then holds
+        # no JS object of the worker that took it.
+        import pyodide_js
 
         self.loading.add(top)
         try:

@@ -62,7 +62,8 @@ export function readSnapshot(key) {
 async function checked(record) {
   if (!record || !(record.bytes instanceof ArrayBuffer) || record.bytes.byteLength !== record.length) {
     await forgetSnapshots();
-    throw new Error(`the kept snapshot is damaged (${record && record.bytes && record.bytes.byteLength} bytes, not ${record && record.length})`);
+    const size = record && record.bytes && record.bytes.byteLength;
+    throw new Error(`the kept snapshot is damaged (${size} bytes, not ${record && record.length})`);
   }
   return new Uint8Array(record.bytes);
 }

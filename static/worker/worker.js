@@ -290,7 +290,9 @@ function startTensorFlowWhenIdle() {
 
 async function init(message) {
   const { lock, found } = await runtimeAndSnapshot(message);
-  if (message.snapshots) snapshotLookup.timed.then(({ start, end }) => recordPhase("look up Python's snapshot", "files", start, end));
+  if (message.snapshots) {
+    snapshotLookup.timed.then(({ start, end }) => recordPhase("look up Python's snapshot", "files", start, end));
+  }
   // Pyodide takes the snapshot's bytes as a promise: its files are fetched while they are read.
   const snapshot = message.snapshots && found ? snapshotLookup.bytes : null;
   requestedBackend = message.backend;
@@ -341,9 +343,6 @@ self.pyappRequest = (kind, payload, transfer) =>
 
 // ---------------------------------------------------------------- running code
 
-// Runs one job at a time (an editor run, a console line, a wheel to install, a data file
-// to copy in); their output is streamed to the page as it comes, tagged with the job's id
-// and source ("run" or "console"), and also gathered into the job's result.
 // The runner's module (runner.py) as a dict: restored with Python's snapshot, which was
 // taken with it (after a restore, compiling and importing it took 0.1-0.3 s, Python's wasm
 // functions being compiled lazily then), or run now.
@@ -359,6 +358,9 @@ function runnerNamespace(py) {
   return modules.get(RUNNER_MODULE).__dict__;
 }
 
+// Runs one job at a time (an editor run, a console line, a wheel to install, a data file
+// to copy in); their output is streamed to the page as it comes, tagged with the job's id
+// and source ("run" or "console"), and also gathered into the job's result.
 function makeRunner(py) {
   const namespace = runnerNamespace(py);
   const runCode = namespace.get("run_code");
