@@ -13,8 +13,8 @@ import runpy
 import sys
 import traceback
 
-import pyodide_js
 from pyodide.code import eval_code_async
+from pyodide.console import PyodideConsole
 from pyodide.ffi import can_run_sync, run_sync
 
 
@@ -36,6 +36,10 @@ class LazyPackageFinder(importlib.abc.MetaPathFinder):
         package = self.packages_by_import.get(top)
         if package is None or top in self.loading or top in sys.modules or not can_run_sync():
             return None
+        # Imported here, not above: this module is kept in Python's snapshot, which then holds
+        # no JS object of the worker that took it.
+        import pyodide_js
+
         self.loading.add(top)
         try:
             run_sync(pyodide_js.loadPackage(package, checkIntegrity=False))
@@ -156,8 +160,6 @@ def make_console(namespace: dict):
     """Python's console semantics (continuation lines, top-level await, tracebacks that
     start at the user's line) from Pyodide's own PyodideConsole, sharing `namespace`
     with the editor's runs so that a run's variables can be inspected."""
-    from pyodide.console import PyodideConsole
-
     return PyodideConsole(globals=namespace, filename="<console>")
 
 

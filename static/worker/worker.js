@@ -163,9 +163,9 @@ async function onWebGLLost(available) {
   if (wasCurrent && backendLost) backendLost(message);
 }
 
-// Python, restored from `snapshot` if given (and if that fails, with the snapshot
-// forgotten, started cold), or started cold, ready to be snapshotted if `forSnapshot`:
-// {py, restored}.
+// Python, restored from `snapshot` (a promise of its bytes) if given (and if that fails,
+// with the snapshot forgotten, started cold), or started cold, ready to be snapshotted if
+// `forSnapshot`: {py, restored}.
 async function startPython({ snapshot = null, forSnapshot = false } = {}) {
   const options = { indexURL: baseURL + "pyodide/", fullStdLib: false, stdout: () => {}, stderr: () => {} };
   if (!snapshot) return { py: await self.loadPyodide({ ...options, _makeSnapshot: forSnapshot }), restored: false };
@@ -188,14 +188,55 @@ async function fetchLock() {
   return (await self.fetch(baseURL + "pyodide/pyodide-lock.json")).json();
 }
 
+// What every start does before Python's own: Pyodide's lock fetched, and its scripts run.
+// Served, the worker knows its mode and base URL from its own address and starts this as
+// its script runs: the page's first message can come 0.1 s later, since Chrome hands a new
+// worker the messages posted to it only once the page's thread, which may be running the
+// page's 1 MB bundle then, has heard that the worker's script ran. From disk (a blob
+// worker) they come with that message. Resolves with the lock.
+let runtimeStarted = null;
+
+function startRuntime(place) {
+  runtimeStarted ??= (async () => {
+    mode = place.mode;
+    baseURL = place.baseURL;
+    self.fetch = fetchWithProgress;
+    markMilestone("worker running");
+    const lockRead = fetchLock(); // beside the scripts
+    await snapshotLookup.requested; // before the scripts block this thread
+    await loadPythonScripts();
+    return lockRead;
+  })();
+  return runtimeStarted;
+}
+
+// Python's kept snapshot is read from the worker's start, in both modes, while the scripts
+// load (its key needs the lock): snapshot.js's {requested, found, bytes}, and `timed`, the
+// read's {start, end}. A page that asks for no snapshot (?snapshot=off) ignores it.
+let lookupFrom = null;
+const snapshotLookup = (() => {
+  const start = performance.now();
+  const key = new Promise((resolve) => (lookupFrom = resolve)).then((lock) => snapshotKey(lock, runnerSource));
+  const lookup = readSnapshot(key);
+  const timed = lookup.bytes.then(() => {}, () => {}).then(() => ({ start, end: performance.now() }));
+  return { ...lookup, timed };
+})();
+
+const servedWorker = self.location.protocol === "http:" || self.location.protocol === "https:";
+if (servedWorker) startRuntime({ mode: "http", baseURL: new URL(".", self.location.href).href });
+
+async function runtimeAndSnapshot(place) {
+  const lockRead = startRuntime(place);
+  lookupFrom(lockRead);
+  return { lock: await lockRead, found: await snapshotLookup.found };
+}
+
 // A worker of its own takes the snapshot (see snapshot.js for why) and keeps it.
 async function makeSnapshot(message) {
-  mode = message.mode;
-  baseURL = message.baseURL;
-  self.fetch = fetchWithProgress;
-  const key = snapshotKey(await fetchLock());
-  await loadPythonScripts();
+  const { lock } = await runtimeAndSnapshot(message);
+  const key = await snapshotKey(lock, runnerSource);
   const { py } = await startPython({ forSnapshot: true });
+  runnerNamespace(py); // a restored Python has the runner already: no start compiles or imports it
   const bytes = py.makeMemorySnapshot();
   await keepSnapshot(key, bytes);
   post({ type: "snapshot-kept", bytes: bytes.byteLength });
@@ -248,17 +289,12 @@ function startTensorFlowWhenIdle() {
 }
 
 async function init(message) {
-  mode = message.mode;
-  baseURL = message.baseURL;
-  self.fetch = fetchWithProgress;
-  const started = performance.now();
-  markMilestone("worker running");
-  const lockRead = fetchLock(); // beside the scripts
-  await loadPythonScripts();
-  const lock = await lockRead;
-  const snapshot = message.snapshots
-    ? await timePhase("look up Python's snapshot", "files", () => readSnapshot(snapshotKey(lock)))
-    : null;
+  const { lock, found } = await runtimeAndSnapshot(message);
+  if (message.snapshots) {
+    snapshotLookup.timed.then(({ start, end }) => recordPhase("look up Python's snapshot", "files", start, end));
+  }
+  // Pyodide takes the snapshot's bytes as a promise: its files are fetched while they are read.
+  const snapshot = message.snapshots && found ? snapshotLookup.bytes : null;
   requestedBackend = message.backend;
   const { py, restored } = await startPython({ snapshot });
   pyodide = py;
@@ -285,7 +321,7 @@ async function init(message) {
       // "restored": from a kept snapshot; "none": none kept (the page may have one taken).
       snapshot: restored ? "restored" : message.snapshots ? "none" : "off",
       jspi: Boolean(globalThis.WebAssembly && WebAssembly.Suspending),
-      bootMs: Math.round(performance.now() - started),
+      bootMs: Math.round(performance.now()), // since the worker was made
     },
   });
   startTensorFlowWhenIdle();
@@ -307,12 +343,26 @@ self.pyappRequest = (kind, payload, transfer) =>
 
 // ---------------------------------------------------------------- running code
 
+// The runner's module (runner.py) as a dict: restored with Python's snapshot, which was
+// taken with it (after a restore, compiling and importing it took 0.1-0.3 s, Python's wasm
+// functions being compiled lazily then), or run now.
+const RUNNER_MODULE = "_pyapp_runner";
+
+function runnerNamespace(py) {
+  const modules = py.pyimport("sys").modules;
+  if (!modules.has(RUNNER_MODULE)) {
+    const module = py.pyimport("types").ModuleType(RUNNER_MODULE);
+    py.runPython(runnerSource, { globals: module.__dict__, filename: "<pyapp-runner>" });
+    modules.set(RUNNER_MODULE, module);
+  }
+  return modules.get(RUNNER_MODULE).__dict__;
+}
+
 // Runs one job at a time (an editor run, a console line, a wheel to install, a data file
 // to copy in); their output is streamed to the page as it comes, tagged with the job's id
 // and source ("run" or "console"), and also gathered into the job's result.
 function makeRunner(py) {
-  const namespace = py.globals.get("dict")();
-  py.runPython(runnerSource, { globals: namespace, filename: "<pyapp-runner>" });
+  const namespace = runnerNamespace(py);
   const runCode = namespace.get("run_code");
   const runModule = namespace.get("run_module");
   const installLazyImports = namespace.get("install_lazy_imports");

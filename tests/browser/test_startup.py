@@ -61,6 +61,29 @@ def check_timeline(app: App, mode: str) -> dict:
     return timeline
 
 
+def damage_snapshot(app: App, damage: str) -> int:
+    """Damages the kept snapshot's bytes: "zeros" (as long, all zero) or "cut" (its first
+    4 MB only); returns the number of records damaged."""
+    return app.js("""damage => new Promise((resolve, reject) => {
+        const request = indexedDB.open("pyapp-python-snapshot");
+        request.onsuccess = () => {
+            const store = request.result.transaction("snapshots", "readwrite").objectStore("snapshots");
+            const keys = store.getAllKeys();
+            keys.onsuccess = () => {
+                for (const key of keys.result) {
+                    store.get(key).onsuccess = (event) => {
+                        const kept = event.target.result;
+                        const bytes = damage === "zeros" ? new ArrayBuffer(kept.bytes.byteLength) : kept.bytes.slice(0, 4 << 20);
+                        store.put({ ...kept, bytes }, key);
+                    };
+                }
+                store.transaction.oncomplete = () => { request.result.close(); resolve(keys.result.length); };
+            };
+        };
+        request.onerror = () => reject(request.error);
+    })""", damage)
+
+
 def test_the_timeline_adds_up_and_the_snapshot_makes_the_next_start(browser, dist, server, mode):
     context = browser.new_context(**CONTEXT_OPTIONS)
     page = context.new_page()
@@ -96,29 +119,22 @@ def test_the_timeline_adds_up_and_the_snapshot_makes_the_next_start(browser, dis
         assert app.check(PROGRAM) == "(1, 2)"
         assert app.check("import os, sys; (os.environ['HOME'], sys.version_info[:2])") == "('/home/pyodide', (3, 12))"
 
-        # A damaged snapshot is forgotten, and Python starts cold.
-        damaged = app.js("""() => new Promise((resolve, reject) => {
-            const request = indexedDB.open("pyapp-python-snapshot");
-            request.onsuccess = () => {
-                const store = request.result.transaction("snapshots", "readwrite").objectStore("snapshots");
-                const keys = store.getAllKeys();
-                keys.onsuccess = () => {
-                    for (const key of keys.result) {
-                        store.get(key).onsuccess = (event) => {
-                            const kept = event.target.result;
-                            store.put({ ...kept, bytes: new Uint8Array(kept.bytes.byteLength).buffer }, key);
-                        };
-                    }
-                    store.transaction.oncomplete = () => { request.result.close(); resolve(keys.result.length); };
-                };
-            };
-            request.onerror = () => reject(request.error);
-        })""")
-        assert damaged == 1
-        page.reload()
-        info = app.wait_ready()
-        assert info["snapshot"] == "none"
-        assert app.check("1 + 1") == "2"
+        # The runner came with the snapshot: the console works, and so does an import that
+        # only the runner's finder sees (not in the program's own import lines).
+        reply = app.js("() => window.pyapp.session.pushConsoleLine('x = 6 * 7; x')")
+        assert (reply["status"], reply["result"], reply["error"]) == ("complete", "42", None), reply
+        assert app.check("import importlib; importlib.import_module('threadpoolctl').__name__") == "'threadpoolctl'"
+
+        # A damaged snapshot is forgotten, and Python starts cold: one whose header is broken
+        # (Pyodide's restore throws), and one cut short (it would hang Pyodide's restore).
+        for damage in ("zeros", "cut"):
+            assert damage_snapshot(app, damage) == 1
+            page.reload()
+            info = app.wait_ready()
+            assert info["snapshot"] == "none", damage
+            assert app.check("1 + 1") == "2"
+            kept = app.js("() => window.pyapp.session.snapshotKept")  # a new one, for the next damage
+            assert kept.get("bytes", 0) > 10_000_000, kept
         assert not app.errors, app.errors
         assert not app.log.problems, app.log.problems
     finally:
