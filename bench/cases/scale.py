@@ -10,7 +10,7 @@ and here: their checksums are compared). Side by side in one run:
 - Keras 3 natively, on JAX (CPU), in this process.
 
 Samples per second over the timed epochs after a warm-up epoch (pyapp and plain TF.js
-taking turns run by run), and the GFLOP/s that makes from each model's FLOP count
+taking turns run by run, each going first in every other run), and the GFLOP/s that makes from each model's FLOP count
 (`training_flops_per_sample`); then the backend the app picks by itself against the fastest
 backend measured with plain TF.js.
 """
@@ -241,8 +241,12 @@ def run(harness, runs, quick):
                              "TOPOLOGY": _topology(model)}
                 speeds = {"plain-tfjs": [], "pyapp": []}
                 failed = set()
-                for _ in range(runs):  # the two take turns, so that the machine's drift falls on both alike
-                    for variant, code in (("plain-tfjs", PLAIN_TFJS), ("pyapp", PYAPP)):
+                # The two take turns, each going first in every other run, as in the training case:
+                # the machine's drift then falls on both alike, and so does what a run leaves for
+                # the next (garbage to collect, a grown heap, WebGL's texture cache).
+                for run_index in range(runs):
+                    sides = (("plain-tfjs", PLAIN_TFJS), ("pyapp", PYAPP))
+                    for variant, code in sides[::-1] if run_index % 2 else sides:
                         if variant in failed:
                             continue
                         try:
