@@ -3,10 +3,10 @@
 
 The MLP 64-64-10 of the training case, through pyapp (numpy in, numpy out) and the same
 model in plain TF.js JavaScript (a Float32Array in, `dataSync()` out), in one page, on each
-backend the app offers served and on WASM from disk (no threads there), after a warm-up
-call that compiles the kernels. Both evaluate the categorical crossentropy and accuracy (no
-regularizers, so the two compute the same numbers). Beside them, the backend the app picks
-by itself against the fastest measured.
+backend the app offers served and on WASM from disk (no threads there), after warm-up
+calls that compile the kernels and let the JS engine compile both sides' code. Both evaluate
+the categorical crossentropy and accuracy (no regularizers, so the two compute the same
+numbers). Beside them, the backend the app picks by itself against the fastest measured.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def pyapp_time(which, reps):
 # garbage, say) pays for what that left, such as the JS engine's garbage collection.
 timed = [[[], []] for _ in pyapp_calls]
 for which in range(len(pyapp_calls)):
-    pyapp_time(which, 1), plain.time(which, 1)  # warm-up: the kernels compile
+    pyapp_time(which, WARM_UP[which]), plain.time(which, WARM_UP[which])
 for round_index in range(ROUNDS):
     for which, reps in enumerate(REPS):
         for side in (0, 1) if round_index % 2 == 0 else (1, 0):
@@ -100,6 +100,12 @@ plain.dispose()
 
 def run(harness, runs, quick):
     rounds, reps = (2, (10, 1, 1)) if quick else (20, (20, 2, 1))  # calls per turn: one sample, batch, evaluate
+    # Warm-up calls of each, each side: the first kernels compile, and V8 compiles the code the
+    # calls run in tiers, over hundreds of calls. One warm-up call left that in the first rounds'
+    # one-sample turns, more on pyapp's side, whose call runs more code (Python, the crossing):
+    # with 1,000, pyapp over plain TF.js measured 1.23-1.36x served and 1.28-1.32x from disk in
+    # three runs, against 1.40-1.48x and 1.37-1.62x with one (2026-12-02, load average 2.5-3).
+    warm_up = (1, 1, 1) if quick else (1000, 4, 2)
     figures, plain_latency, plain_throughput, auto = [], {}, {}, None
 
     def add(name, variant, values, unit):
@@ -116,7 +122,8 @@ def run(harness, runs, quick):
             measured = [[] for _ in range(6)]
             for _ in range(runs):
                 for series, value in zip(measured, in_page(page, PREDICT, BACKEND=backend, BATCH=BATCH, ROUNDS=rounds,
-                                                           REPS=reps, EVALUATE_BATCH=EVALUATE_BATCH)):
+                                                           REPS=reps, WARM_UP=warm_up,
+                                                           EVALUATE_BATCH=EVALUATE_BATCH)):
                     series.append(value)
             pyapp_ms, pyapp_per_s, pyapp_evaluate_per_s, plain_ms, plain_per_s, plain_evaluate_per_s = measured
             add(f"predict_1_{label}_ms", "plain-tfjs", plain_ms, "ms")

@@ -619,13 +619,24 @@ class _Predictor:
         if self.prepared is None:
             return _predict_once(self.model, xs, batch_size)
         count = len(xs[0])
+        # (The arrays are kept alive, so their addresses stay theirs, until the call returns.)
+        if len(xs) == 1 and len(self.output_shapes) == 1:
+            # One input, one output: the same call without making and unpacking lists, which
+            # was about 4 of a one-sample predict's 55 µs in the page (2026-12-02).
+            x = np.ascontiguousarray(xs[0])
+            output = np.empty((count, *self.output_shapes[0]), self.output_dtypes[0])
+            self._run(batch_size, count, _tfjs.address(x), _tfjs.address(output))
+            return [output]
         outputs = [np.empty((count, *shape), dtype) for shape, dtype in zip(self.output_shapes, self.output_dtypes)]
-        xs = [np.ascontiguousarray(x) for x in xs]  # (kept alive, so their addresses stay theirs, until the call returns)
+        xs = [np.ascontiguousarray(x) for x in xs]
+        self._run(batch_size, count, *[_tfjs.address(a) for a in xs + outputs])
+        return outputs
+
+    def _run(self, batch_size: int, count: int, *addresses: int) -> None:
         try:
-            self.prepared(batch_size, count, *[_tfjs.address(a) for a in xs + outputs])
+            self.prepared(batch_size, count, *addresses)
         except JsException as error:
             raise _tfjs.js_error(error) from None
-        return outputs
 
 
 def _predictor(handle: TfjsModel) -> _Predictor:
