@@ -87,4 +87,6 @@ def test_location_track_follows_the_device(located_app):
     assert "1: 48.85840, 2.29450 (within 12 m)" in out and "8: 51.50070, -0.12460 (within 5 m)" in out
     metres = float(re.search(r"8 positions, (\d+) m covered", out).group(1))
     assert 330_000 < metres < 350_000, out   # Paris to London, about 340 km
-    assert app.page.locator('[data-chart][data-surface="Track"]').count() == 1
+    track = app.page.locator('[data-chart][data-surface="Track"]')
+    track.first.wait_for(timeout=30_000)  # drawn once tfjs-vis, loaded with the first chart, is in
+    assert track.count() == 1
